@@ -1,0 +1,28 @@
+#![doc = include_str!("../README.md")]
+#![no_std]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing,
+        clippy::arithmetic_side_effects,
+        clippy::unreachable,
+        clippy::todo,
+        clippy::unimplemented,
+    )
+)]
+
+mod alphabet;
+mod challenge;
+mod error;
+mod method;
+mod verifier;
+
+pub use challenge::{CodeChallenge, verify};
+pub use error::Error;
+pub use method::ChallengeMethod;
+pub use verifier::CodeVerifier;
