@@ -20,9 +20,11 @@ mod alphabet;
 mod challenge;
 mod error;
 mod method;
+mod policy;
 mod verifier;
 
 pub use challenge::{CodeChallenge, verify};
 pub use error::Error;
 pub use method::ChallengeMethod;
+pub use policy::{AuthorizeError, ClientType, Policy, TokenError};
 pub use verifier::CodeVerifier;
