@@ -68,7 +68,7 @@ pub enum ClientType {
 /// use proofkey::{ChallengeMethod, ClientType, CodeChallenge, CodeVerifier, Policy};
 ///
 /// let policy = Policy::production();
-/// let verifier = CodeVerifier::random()?;                       // client
+/// let verifier = CodeVerifier::from_random_bytes(&[42; 32]);    // client: use CodeVerifier::random()
 /// let sent = verifier.challenge();
 ///
 /// // authorization endpoint
@@ -369,7 +369,7 @@ impl Policy {
     /// let v = CodeVerifier::parse("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")?;
     /// let form = [("grant_type", "authorization_code"), ("code_verifier", v.secret())];
     /// Policy::production().token_params(ClientType::Public, Some(&v.challenge()), form)?;
-    /// # Ok::<(), TokenError>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     ///
     /// # Errors

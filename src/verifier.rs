@@ -21,7 +21,9 @@ use crate::{ChallengeMethod, CodeChallenge, Error};
 /// ```
 /// use proofkey::CodeVerifier;
 ///
-/// let verifier = CodeVerifier::random()?;           // OS RNG, feature "getrandom"
+/// # use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
+/// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
+/// let verifier = CodeVerifier::generate(&mut rng);   // or CodeVerifier::random()?
 /// let challenge = verifier.challenge();              // S256
 /// assert_eq!(verifier.secret().len(), 43);
 /// assert_eq!(format!("{verifier:?}"), "CodeVerifier([REDACTED])");

@@ -1,0 +1,103 @@
+//! No code path of the library allocates: a counting global allocator
+//! around generate, parse, challenge, verify and every policy call.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use proofkey::{ChallengeMethod, ClientType, CodeChallenge, CodeVerifier, Policy};
+use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
+
+struct Counting;
+
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: forwards to the system allocator; only counts.
+#[allow(unsafe_code)]
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Allocations made by `f` (the test runs single-threaded in its own binary section).
+fn allocations<T>(f: impl FnOnce() -> T) -> (usize, T) {
+    let before = ALLOCATIONS.load(Ordering::SeqCst);
+    let out = std::hint::black_box(f());
+    (ALLOCATIONS.load(Ordering::SeqCst) - before, out)
+}
+
+#[track_caller]
+fn assert_no_alloc<T>(what: &str, f: impl FnOnce() -> T) -> T {
+    let (n, out) = allocations(f);
+    assert_eq!(n, 0, "{what} allocated {n} times");
+    out
+}
+
+const V: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+const C: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+
+// One test function so no other test thread allocates concurrently.
+#[test]
+fn no_library_path_allocates() {
+    // The harness itself must be able to fail.
+    let (n, _) = allocations(|| vec![1u8; 16]);
+    assert!(n >= 1, "the counting allocator sees allocations");
+
+    let mut rng = ChaCha20Rng::from_seed([3; 32]);
+    let long = "A".repeat(128);
+    let bad = "x".repeat(300);
+
+    let v = assert_no_alloc("generate", || CodeVerifier::generate(&mut rng));
+    assert_no_alloc("try_generate", || CodeVerifier::try_generate(&mut rng)).unwrap();
+    assert_no_alloc("generate_with_len", || CodeVerifier::generate_with_len(&mut rng, 128)).unwrap();
+    assert_no_alloc("generate_with_len error", || CodeVerifier::generate_with_len(&mut rng, 5)).unwrap_err();
+    assert_no_alloc("from_random_bytes", || CodeVerifier::from_random_bytes(&[7; 32]));
+    #[cfg(feature = "getrandom")]
+    assert_no_alloc("random", CodeVerifier::random).unwrap();
+    assert_no_alloc("parse", || CodeVerifier::parse(V)).unwrap();
+    assert_no_alloc("parse error", || CodeVerifier::parse(&bad)).unwrap_err();
+    let s = assert_no_alloc("challenge", || v.challenge());
+    let p = assert_no_alloc("challenge_with", || v.challenge_with(ChallengeMethod::Plain));
+    assert_no_alloc("secret", || v.secret().len());
+    assert_no_alloc("challenge parse", || CodeChallenge::parse(C, ChallengeMethod::S256)).unwrap();
+    assert_no_alloc("plain parse", || CodeChallenge::parse(&long, ChallengeMethod::Plain)).unwrap();
+    assert_no_alloc("challenge parse error", || CodeChallenge::parse(&bad, ChallengeMethod::S256)).unwrap_err();
+    assert_no_alloc("verify S256", || s.verify(v.secret())).unwrap();
+    assert_no_alloc("verify plain", || p.verify(v.secret())).unwrap();
+    assert_no_alloc("verify mismatch", || s.verify(&long)).unwrap_err();
+    assert_no_alloc("verify malformed", || s.verify(&bad)).unwrap_err();
+    assert_no_alloc("method parse", || ChallengeMethod::parse("S256")).unwrap();
+
+    for policy in [Policy::production(), Policy::development(), Policy::oauth21()] {
+        for client in [ClientType::Public, ClientType::Confidential] {
+            assert_no_alloc("methods_supported", || policy.methods_supported());
+            let _ = assert_no_alloc("authorize", || policy.authorize(client, Some(s.as_str()), Some("S256")));
+            let _ = assert_no_alloc("authorize none", || policy.authorize(client, None, None));
+            let _ = assert_no_alloc("authorize plain", || policy.authorize(client, Some(V), None));
+            let _ = assert_no_alloc("authorize bad", || policy.authorize(client, Some(&bad), Some("S256")));
+            let query = [("code_challenge", C), ("code_challenge_method", "S256"), ("code_challenge", C)];
+            let _ = assert_no_alloc("authorize_params", || policy.authorize_params(client, query));
+            let _ = assert_no_alloc("token", || policy.token(client, Some(&s), Some(v.secret())));
+            let _ = assert_no_alloc("token plain", || policy.token(client, Some(&p), Some(v.secret())));
+            let _ = assert_no_alloc("token none", || policy.token(client, None, None));
+            let _ = assert_no_alloc("token downgrade", || policy.token(client, None, Some(V)));
+            let form = [("code_verifier", V), ("code_verifier", V)];
+            let _ = assert_no_alloc("token_params", || policy.token_params(client, Some(&s), form));
+            let _ = assert_no_alloc("error description", || {
+                policy.token(client, Some(&s), Some(&bad)).map_err(|e| e.description())
+            });
+        }
+    }
+    drop(v);
+}
