@@ -97,7 +97,9 @@ fn with_secret<S: ?Sized, R>(secret: &mut S, f: impl FnOnce(&S) -> R) -> R {
 /// `verify` with the whole stored `CodeChallenge` (method, length, value and
 /// digest) secret.
 fn secret_verify(stored: &mut CodeChallenge, presented: &str) -> Result<(), Error> {
-    with_secret(stored, |challenge| challenge.verify(core::hint::black_box(presented)))
+    with_secret(stored, |challenge| {
+        challenge.verify(core::hint::black_box(presented))
+    })
 }
 
 const B_VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
@@ -109,33 +111,54 @@ const OTHER_LAST: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXK";
 
 fn verifier_of_len(len: usize) -> String {
     const UNRESERVED: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~";
-    UNRESERVED.iter().cycle().take(len).map(|&b| b as char).collect()
+    UNRESERVED
+        .iter()
+        .cycle()
+        .take(len)
+        .map(|&b| b as char)
+        .collect()
 }
 
 #[test]
 fn s256_verify_is_constant_time() {
     let mut parsed = CodeChallenge::parse(B_CHALLENGE, ChallengeMethod::S256).unwrap();
     assert_eq!(secret_verify(&mut parsed, B_VERIFIER), Ok(()));
-    assert_eq!(secret_verify(&mut parsed, OTHER_FIRST), Err(Error::Mismatch));
+    assert_eq!(
+        secret_verify(&mut parsed, OTHER_FIRST),
+        Err(Error::Mismatch)
+    );
     assert_eq!(secret_verify(&mut parsed, OTHER_LAST), Err(Error::Mismatch));
 
-    let mut derived = CodeVerifier::parse(B_VERIFIER).unwrap().challenge_with(ChallengeMethod::S256);
+    let mut derived = CodeVerifier::parse(B_VERIFIER)
+        .unwrap()
+        .challenge_with(ChallengeMethod::S256);
     assert_eq!(secret_verify(&mut derived, B_VERIFIER), Ok(()));
-    assert_eq!(secret_verify(&mut derived, OTHER_FIRST), Err(Error::Mismatch));
+    assert_eq!(
+        secret_verify(&mut derived, OTHER_FIRST),
+        Err(Error::Mismatch)
+    );
 }
 
 #[test]
 fn plain_verify_is_constant_time() {
     let mut parsed = CodeChallenge::parse(B_VERIFIER, ChallengeMethod::Plain).unwrap();
     assert_eq!(secret_verify(&mut parsed, B_VERIFIER), Ok(()));
-    assert_eq!(secret_verify(&mut parsed, OTHER_FIRST), Err(Error::Mismatch));
+    assert_eq!(
+        secret_verify(&mut parsed, OTHER_FIRST),
+        Err(Error::Mismatch)
+    );
     assert_eq!(secret_verify(&mut parsed, OTHER_LAST), Err(Error::Mismatch));
 
     // Stored lengths 43 and 128 against the same presented verifier.
     let long = verifier_of_len(128);
-    let mut derived = CodeVerifier::parse(&long).unwrap().challenge_with(ChallengeMethod::Plain);
+    let mut derived = CodeVerifier::parse(&long)
+        .unwrap()
+        .challenge_with(ChallengeMethod::Plain);
     assert_eq!(secret_verify(&mut derived, &long), Ok(()));
-    assert_eq!(secret_verify(&mut derived, B_VERIFIER), Err(Error::Mismatch));
+    assert_eq!(
+        secret_verify(&mut derived, B_VERIFIER),
+        Err(Error::Mismatch)
+    );
     assert_eq!(secret_verify(&mut parsed, &long), Err(Error::Mismatch));
 }
 
