@@ -13,6 +13,8 @@
         clippy::unreachable,
         clippy::todo,
         clippy::unimplemented,
+        clippy::missing_errors_doc,
+        clippy::missing_panics_doc,
     )
 )]
 
@@ -21,6 +23,8 @@ mod challenge;
 mod error;
 mod method;
 mod policy;
+#[cfg(feature = "serde")]
+mod serde_impl;
 mod verifier;
 
 pub use challenge::{CodeChallenge, verify};

@@ -59,7 +59,7 @@ fn verifier_is_zeroize_on_drop_and_not_clone_or_display() {
         fn check() {}
     }
     impl<T: ?Sized> AmbiguousIfClone<()> for T {}
-    impl<T: ?Sized + Clone> AmbiguousIfClone<u8> for T {}
+    impl<T: Clone> AmbiguousIfClone<u8> for T {}
     <CodeVerifier as AmbiguousIfClone<_>>::check();
 
     trait AmbiguousIfDisplay<A> {

@@ -1,0 +1,382 @@
+//! The `serde` feature: the stored shape of a `CodeChallenge`, round trips,
+//! and stored records that must be rejected.
+#![cfg(feature = "serde")]
+
+use proofkey::{ChallengeMethod, CodeChallenge, CodeVerifier, Error};
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+const B_VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+const B_CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+
+fn vectors() -> Vec<(String, String)> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/vectors/s256.tsv");
+    match std::fs::read_to_string(path) {
+        Ok(text) => text
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+            .map(|l| {
+                let (v, c) = l.split_once('\t').expect("verifier<TAB>challenge");
+                (v.to_owned(), c.to_owned())
+            })
+            .collect(),
+        // Outside the project's checkout: the RFC vector alone.
+        Err(_) => vec![(B_VERIFIER.to_owned(), B_CHALLENGE.to_owned())],
+    }
+}
+
+fn from_value<T: DeserializeOwned>(v: Value) -> Result<T, serde_json::Error> {
+    serde_json::from_value(v)
+}
+
+/// The error message of a rejected record, checked to come from the right rule.
+fn rejected(v: Value) -> String {
+    match from_value::<CodeChallenge>(v) {
+        Ok(c) => panic!("accepted {c:?}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn method_is_its_registered_name() {
+    for (m, name) in [
+        (ChallengeMethod::S256, "S256"),
+        (ChallengeMethod::Plain, "plain"),
+    ] {
+        assert_eq!(serde_json::to_value(m).unwrap(), json!(name));
+        assert_eq!(from_value::<ChallengeMethod>(json!(name)).unwrap(), m);
+    }
+}
+
+#[test]
+fn method_names_are_exact() {
+    for bad in [
+        "s256", "S-256", "PLAIN", "Plain", " S256", "S256 ", "", "sha256", "none",
+    ] {
+        let err = from_value::<ChallengeMethod>(json!(bad)).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            Error::UnsupportedMethod.to_string(),
+            "{bad:?}"
+        );
+    }
+    for bad in [
+        json!(null),
+        json!(0),
+        json!(["S256"]),
+        json!({"S256": null}),
+    ] {
+        assert!(from_value::<ChallengeMethod>(bad.clone()).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn s256_challenge_has_the_request_parameter_shape() {
+    let c = CodeVerifier::parse(B_VERIFIER).unwrap().challenge();
+    assert_eq!(
+        serde_json::to_string(&c).unwrap(),
+        format!(r#"{{"code_challenge":"{B_CHALLENGE}","code_challenge_method":"S256"}}"#),
+    );
+}
+
+#[test]
+fn plain_challenge_has_the_request_parameter_shape() {
+    let c = CodeChallenge::parse(B_VERIFIER, ChallengeMethod::Plain).unwrap();
+    assert_eq!(
+        serde_json::to_value(&c).unwrap(),
+        json!({"code_challenge": B_VERIFIER, "code_challenge_method": "plain"}),
+    );
+}
+
+#[test]
+fn round_trip_both_methods_over_the_shared_vectors() {
+    let vectors = vectors();
+    assert!(!vectors.is_empty());
+    for (verifier, challenge) in &vectors {
+        let v = CodeVerifier::parse(verifier).unwrap();
+        for method in [ChallengeMethod::S256, ChallengeMethod::Plain] {
+            let c = v.challenge_with(method);
+            let text = serde_json::to_string(&c).unwrap();
+            let back: CodeChallenge = serde_json::from_str(&text).unwrap();
+            assert_eq!(back, c);
+            assert_eq!(back.method(), method);
+            assert_eq!(back.as_str(), c.as_str());
+            assert_eq!(back.verify(verifier), Ok(()));
+            if method == ChallengeMethod::S256 {
+                assert_eq!(back.as_str(), challenge, "independent S256 vector");
+            }
+        }
+    }
+}
+
+#[test]
+fn field_order_and_borrowed_or_escaped_strings_do_not_matter() {
+    let expected = CodeChallenge::parse(B_CHALLENGE, ChallengeMethod::S256).unwrap();
+    // method first
+    let text = format!(r#"{{"code_challenge_method":"S256","code_challenge":"{B_CHALLENGE}"}}"#);
+    assert_eq!(
+        serde_json::from_str::<CodeChallenge>(&text).unwrap(),
+        expected
+    );
+    // JSON escapes force serde_json to hand out a transient, unescaped copy
+    // rather than a borrowed slice of the input.
+    let escaped = B_CHALLENGE.replace('E', "\\u0045");
+    let text = format!(r#"{{"code_challenge":"{escaped}","code_challenge_method":"\u0053256"}}"#);
+    assert_eq!(
+        serde_json::from_str::<CodeChallenge>(&text).unwrap(),
+        expected
+    );
+    // from a reader: never borrowed
+    let text = format!(r#"{{"code_challenge":"{B_CHALLENGE}","code_challenge_method":"S256"}}"#);
+    assert_eq!(
+        serde_json::from_reader::<_, CodeChallenge>(text.as_bytes()).unwrap(),
+        expected
+    );
+    // formats that write a struct as a sequence
+    assert_eq!(
+        from_value::<CodeChallenge>(json!([B_CHALLENGE, "S256"])).unwrap(),
+        expected
+    );
+}
+
+#[test]
+fn a_plain_record_is_never_read_as_s256_or_back() {
+    // The same string is a valid plain value and a valid S256 value: the
+    // stored method decides, and the two are different challenges.
+    let as_plain: CodeChallenge =
+        from_value(json!({"code_challenge": B_CHALLENGE, "code_challenge_method": "plain"}))
+            .unwrap();
+    let as_s256: CodeChallenge =
+        from_value(json!({"code_challenge": B_CHALLENGE, "code_challenge_method": "S256"}))
+            .unwrap();
+    assert_eq!(as_plain.method(), ChallengeMethod::Plain);
+    assert_ne!(as_plain, as_s256);
+    assert_eq!(as_plain.verify(B_CHALLENGE), Ok(()));
+    assert_eq!(as_s256.verify(B_CHALLENGE), Err(Error::Mismatch));
+    assert_eq!(as_s256.verify(B_VERIFIER), Ok(()));
+}
+
+#[test]
+fn bad_method_name_is_rejected() {
+    for bad in ["s256", "PLAIN", "", "S256\u{0}"] {
+        let msg = rejected(json!({"code_challenge": B_CHALLENGE, "code_challenge_method": bad}));
+        assert!(
+            msg.contains(&Error::UnsupportedMethod.to_string()),
+            "{bad:?}: {msg}"
+        );
+    }
+}
+
+#[test]
+fn missing_method_is_an_error_not_plain() {
+    // Valid as plain, so a silent default would accept it.
+    let msg = rejected(json!({"code_challenge": B_VERIFIER}));
+    assert!(
+        msg.contains("missing field `code_challenge_method`"),
+        "{msg}"
+    );
+    let msg = rejected(json!({"code_challenge": B_VERIFIER, "code_challenge_method": null}));
+    assert!(msg.contains("invalid type: null"), "{msg}");
+    let msg = rejected(json!([B_VERIFIER]));
+    assert!(msg.contains("invalid length 1"), "{msg}");
+}
+
+#[test]
+fn missing_value_is_an_error() {
+    let msg = rejected(json!({"code_challenge_method": "S256"}));
+    assert!(msg.contains("missing field `code_challenge`"), "{msg}");
+    let msg = rejected(json!({"code_challenge": null, "code_challenge_method": "S256"}));
+    assert!(msg.contains("invalid type: null"), "{msg}");
+}
+
+#[test]
+fn non_canonical_s256_values_are_rejected() {
+    let hex = "13d31e961a1ad8ec2f16b10c4c982e0876a878ad6df144566ee1894acb70f9c3";
+    let cases = [
+        // last character with non-zero unused bits: decodes to the same digest
+        (
+            B_CHALLENGE.replace("-cM", "-cN"),
+            Error::ChallengeNonCanonical,
+        ),
+        (
+            format!("{B_CHALLENGE}="),
+            Error::ChallengeLength {
+                method: ChallengeMethod::S256,
+                len: 44,
+            },
+        ),
+        (
+            hex.to_owned(),
+            Error::ChallengeLength {
+                method: ChallengeMethod::S256,
+                len: 64,
+            },
+        ),
+        (
+            B_CHALLENGE.replace('-', "+"),
+            Error::ChallengeCharset {
+                method: ChallengeMethod::S256,
+                position: 40,
+            },
+        ),
+    ];
+    for (value, err) in cases {
+        assert_eq!(
+            CodeChallenge::parse(&value, ChallengeMethod::S256).unwrap_err(),
+            err
+        );
+        let msg = rejected(json!({"code_challenge": value, "code_challenge_method": "S256"}));
+        assert_eq!(msg, err.to_string(), "{value}");
+    }
+}
+
+#[test]
+fn oversized_and_non_ascii_values_get_the_parse_error() {
+    // Longer than the 128-byte buffer: the same error parse() gives.
+    for len in [129, 1000] {
+        let long = "a".repeat(len);
+        for method in [ChallengeMethod::S256, ChallengeMethod::Plain] {
+            let err = CodeChallenge::parse(&long, method).unwrap_err();
+            assert_eq!(err, Error::ChallengeLength { method, len });
+            let msg =
+                rejected(json!({"code_challenge": long, "code_challenge_method": method.as_str()}));
+            assert_eq!(msg, err.to_string());
+        }
+    }
+    // Multi-byte UTF-8 that fits the buffer: the charset rule.
+    let value = format!("{}é", &B_VERIFIER[..42]);
+    let msg = rejected(json!({"code_challenge": value, "code_challenge_method": "plain"}));
+    let err = Error::ChallengeCharset {
+        method: ChallengeMethod::Plain,
+        position: 42,
+    };
+    assert_eq!(msg, err.to_string());
+}
+
+#[test]
+fn errors_never_contain_the_stored_value() {
+    // A plain value is the verifier: a rejected record must not leak it.
+    let secret = "ThisIsTheSecretVerifierValue_0123456789abcdefXYZ";
+    let short = &secret[..40];
+    for (value, method) in [
+        (short, "plain"),
+        (&format!("{secret}!")[..], "plain"),
+        (secret, "S256"),
+        (secret, "Plain"),
+    ] {
+        let msg = rejected(json!({"code_challenge": value, "code_challenge_method": method}));
+        assert!(!msg.contains(short), "{msg}");
+    }
+}
+
+#[test]
+fn unknown_and_repeated_fields_are_rejected() {
+    let msg = rejected(json!({
+        "code_challenge": B_CHALLENGE,
+        "code_challenge_method": "S256",
+        "code_verifier": B_VERIFIER,
+    }));
+    assert!(msg.contains("unknown field `code_verifier`"), "{msg}");
+    assert!(!msg.contains(B_VERIFIER), "{msg}");
+
+    let text = format!(
+        r#"{{"code_challenge":"{B_CHALLENGE}","code_challenge_method":"plain","code_challenge_method":"S256"}}"#
+    );
+    let msg = serde_json::from_str::<CodeChallenge>(&text)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        msg.contains("duplicate field `code_challenge_method`"),
+        "{msg}"
+    );
+    let text = format!(
+        r#"{{"code_challenge":"{B_VERIFIER}","code_challenge":"{B_CHALLENGE}","code_challenge_method":"S256"}}"#
+    );
+    let msg = serde_json::from_str::<CodeChallenge>(&text)
+        .unwrap_err()
+        .to_string();
+    assert!(msg.contains("duplicate field `code_challenge`"), "{msg}");
+}
+
+/// How a server stores the binding with its code.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct CodeRecord {
+    client_id: String,
+    redirect_uri: String,
+    pkce: Option<CodeChallenge>,
+}
+
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct FlatRecord {
+    client_id: String,
+    #[serde(flatten)]
+    pkce: CodeChallenge,
+}
+
+#[test]
+fn embeds_in_a_server_record_as_a_field() {
+    let c = CodeChallenge::parse(B_CHALLENGE, ChallengeMethod::S256).unwrap();
+    let record = CodeRecord {
+        client_id: "app".into(),
+        redirect_uri: "http://127.0.0.1/cb".into(),
+        pkce: Some(c),
+    };
+    let text = serde_json::to_string(&record).unwrap();
+    let back: CodeRecord = serde_json::from_str(&text).unwrap();
+    assert_eq!(back.pkce.unwrap().verify(B_VERIFIER), Ok(()));
+
+    // A tampered record fails as a whole: no silent `pkce: None`.
+    let tampered = text
+        .replace("\"S256\"", "\"plain\"")
+        .replace(B_CHALLENGE, "short");
+    assert!(serde_json::from_str::<CodeRecord>(&tampered).is_err());
+}
+
+#[test]
+fn embeds_in_a_server_record_flattened() {
+    let c = CodeChallenge::parse(B_VERIFIER, ChallengeMethod::Plain).unwrap();
+    let record = FlatRecord {
+        client_id: "app".into(),
+        pkce: c,
+    };
+    let value = serde_json::to_value(&record).unwrap();
+    assert_eq!(
+        value,
+        json!({"client_id": "app", "code_challenge": B_VERIFIER, "code_challenge_method": "plain"}),
+    );
+    let back: FlatRecord = from_value(value).unwrap();
+    assert_eq!(back.pkce.method(), ChallengeMethod::Plain);
+    assert_eq!(back.pkce.verify(B_VERIFIER), Ok(()));
+    // The flattened record still needs its method.
+    let err = from_value::<FlatRecord>(json!({"client_id": "app", "code_challenge": B_VERIFIER}))
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("missing field `code_challenge_method`"),
+        "{err}"
+    );
+}
+
+/// `CodeVerifier` implements neither `Serialize` nor `Deserialize`.
+///
+/// If it implemented `Serialize`, `AmbiguousIfImpl<_>` would have two impls
+/// for it (`<()>` and `<Serialize>`), the `_` could not be inferred, and
+/// this file would not compile. (The trick of `static_assertions::assert_not_impl_any!`.)
+#[allow(dead_code)]
+mod code_verifier_has_no_serde_impls {
+    use proofkey::CodeVerifier;
+
+    trait AmbiguousIfImpl<A> {
+        fn some_item() {}
+    }
+    impl<T: ?Sized> AmbiguousIfImpl<()> for T {}
+
+    struct Serialize;
+    impl<T: ?Sized + serde::Serialize> AmbiguousIfImpl<Serialize> for T {}
+    struct Deserialize;
+    impl<T: serde::de::DeserializeOwned> AmbiguousIfImpl<Deserialize> for T {}
+
+    const _: fn() = || {
+        let _ = <CodeVerifier as AmbiguousIfImpl<_>>::some_item;
+    };
+}
