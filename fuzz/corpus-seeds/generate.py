@@ -1,0 +1,178 @@
+#!/usr/bin/env python3
+"""Writes the seed corpora in this directory. Run from anywhere:
+python3 fuzz/corpus-seeds/generate.py  (the output is committed).
+
+verifier_parse, challenge_parse: raw strings. verify: a control byte, the
+challenge, 0xFF, the verifier (see fuzz_targets/verify.rs). policy: the
+`arbitrary` 1.x encoding of fuzz_targets/policy.rs's `Input`; check one
+with `RUSTC_BOOTSTRAP=1 cargo fuzz fmt policy fuzz/corpus-seeds/policy/FILE`.
+"""
+import os
+import shutil
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+RFC_VERIFIER = b"dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+RFC_CHALLENGE = b"E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+RFC_KEY = bytes([116, 24, 223, 180, 151, 153, 224, 37, 79, 250, 96, 125, 216, 173, 187, 186,
+                 22, 212, 37, 77, 105, 214, 191, 240, 91, 88, 5, 88, 83, 132, 141, 121])
+UNRESERVED = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
+
+
+def sized(n):
+    return (UNRESERVED * 3)[:n]
+
+
+STRINGS = {
+    "rfc7636_verifier": RFC_VERIFIER,
+    "rfc7636_challenge": RFC_CHALLENGE,
+    "len42": sized(42),
+    "len43": sized(43),
+    "len128": sized(128),
+    "len129": sized(129),
+    "len43_base64url": b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopQ",
+    "padded": RFC_CHALLENGE + b"=",
+    "padded_42": RFC_CHALLENGE[:42] + b"=",
+    "plus_slash": RFC_CHALLENGE.replace(b"-", b"+")[:20] + b"/" + RFC_CHALLENGE[21:],
+    "noncanonical_last": RFC_CHALLENGE[:42] + b"N",
+    "hex_digest": b"13d31e961a1ad8ec2f16b10c4c982e0876a878ad6df144566ee1894acb70f9c3",
+    "trailing_newline": RFC_VERIFIER + b"\n",
+    "leading_space": b" " + RFC_VERIFIER,
+    "utf8_last": RFC_VERIFIER[:42] + "é".encode(),
+    "utf8_43_bytes": RFC_VERIFIER[:41] + "é".encode(),
+    "percent_encoded": RFC_VERIFIER[:40] + b"%7E",
+    "nul": RFC_VERIFIER[:42] + b"\x00",
+    "invalid_utf8": RFC_VERIFIER[:42] + b"\xff",
+    "empty": b"",
+}
+
+
+def write(target, name, data):
+    d = os.path.join(HERE, target)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+# --- verify: control byte | challenge | 0xFF | verifier
+S256, PLAIN = 0, 1
+GIVEN, DERIVED, TWEAKED = 0, 2, 4
+
+
+def verify_seed(control, challenge, verifier):
+    return bytes([control]) + challenge + b"\xff" + verifier
+
+
+VERIFY = {
+    "rfc7636_s256": verify_seed(S256 | GIVEN, RFC_CHALLENGE, RFC_VERIFIER),
+    "rfc7636_s256_mismatch": verify_seed(S256 | GIVEN, RFC_CHALLENGE, RFC_VERIFIER[:42] + b"K"),
+    "rfc7636_plain": verify_seed(PLAIN | GIVEN, RFC_VERIFIER, RFC_VERIFIER),
+    "plain_mismatch": verify_seed(PLAIN | GIVEN, RFC_VERIFIER, RFC_VERIFIER[::-1]),
+    "derived_s256": verify_seed(S256 | DERIVED, b"", RFC_VERIFIER),
+    "derived_plain_128": verify_seed(PLAIN | DERIVED, b"", sized(128)),
+    "derived_s256_len42": verify_seed(S256 | DERIVED, b"", sized(42)),
+    "derived_s256_len129": verify_seed(S256 | DERIVED, b"", sized(129)),
+    "derived_s256_newline": verify_seed(S256 | DERIVED, b"", RFC_VERIFIER + b"\n"),
+    "tweaked_s256": verify_seed(S256 | TWEAKED, b"Q\x05", RFC_VERIFIER),
+    "tweaked_s256_last": verify_seed(S256 | TWEAKED, b"N\x2a", RFC_VERIFIER),
+    "tweaked_s256_same": verify_seed(S256 | TWEAKED, b"M\x2a", RFC_VERIFIER),
+    "tweaked_plain_dot": verify_seed(PLAIN | TWEAKED, b".\x00", RFC_VERIFIER),
+    "noncanonical": verify_seed(S256 | GIVEN, RFC_CHALLENGE[:42] + b"N", RFC_VERIFIER),
+    "padded": verify_seed(S256 | GIVEN, RFC_CHALLENGE + b"=", RFC_VERIFIER),
+}
+
+
+# --- policy: arbitrary 1.x encoding of `Input`
+def tag(index, count):
+    """u32 (little endian) that derive(Arbitrary) maps to variant `index`."""
+    x = ((2 * index + 1) << 32) // (2 * count)
+    assert (x * count) >> 32 == index
+    return x.to_bytes(4, "little")
+
+
+def flag(b):
+    return b"\x01" if b else b"\x00"
+
+
+def option(v):
+    return b"\x00" if v is None else b"\x01" + v
+
+
+PRESETS = {"production": 0, "development": 1, "oauth21": 2}
+PUBLIC, CONFIDENTIAL = tag(0, 2), tag(1, 2)
+
+
+def source(s):
+    if s == "key":
+        return tag(0, 3)
+    if s == "other":
+        return tag(1, 3)
+    return tag(2, 3) + bytes([s])  # Sized(n)
+
+
+def value(kind, src="key"):
+    kinds = ["raw", "empty", "verifier", "s256_challenge", "plain_challenge", "S256", "plain"]
+    i = kinds.index(kind)
+    body = source(src) if kind in ("verifier", "s256_challenge", "plain_challenge") else b""
+    return tag(i, len(kinds)) + body
+
+
+def name(kind):
+    return tag(["code_challenge", "code_challenge_method", "code_verifier"].index(kind), 4)
+
+
+def params(pairs):
+    return b"".join(b"\x01" + name(n) + v for n, v in pairs) + b"\x00"
+
+
+def policy_seed(preset, client, challenge, method, verifier, require_conf=None, allow_plain=None,
+                token_allow_plain=None, auth_params=(), token_params=()):
+    opt_bool = lambda b: option(None if b is None else flag(b))
+    return (tag(PRESETS[preset], 3) + opt_bool(require_conf) + opt_bool(allow_plain)
+            + opt_bool(token_allow_plain) + client + RFC_KEY + bytes(range(32))
+            + option(challenge) + option(method) + option(verifier)
+            + params(auth_params) + params(token_params))
+
+
+POLICY = {
+    "s256_public": policy_seed("production", PUBLIC, value("s256_challenge"), value("S256"), value("verifier")),
+    "s256_wrong_verifier": policy_seed("production", PUBLIC, value("s256_challenge"), value("S256"),
+                                       value("verifier", "other")),
+    "s256_len128": policy_seed("production", PUBLIC, value("s256_challenge", 128), value("S256"),
+                               value("verifier", 128)),
+    "s256_len129": policy_seed("production", PUBLIC, value("s256_challenge", 129), value("S256"),
+                               value("verifier", 129)),
+    "s256_len42": policy_seed("oauth21", CONFIDENTIAL, value("s256_challenge", 42), value("S256"),
+                              value("verifier", 42)),
+    "plain_default_method": policy_seed("development", PUBLIC, value("plain_challenge"), None, value("verifier")),
+    "plain_in_production": policy_seed("production", PUBLIC, value("plain_challenge"), value("plain"),
+                                       value("verifier")),
+    "plain_then_disallowed": policy_seed("development", PUBLIC, value("plain_challenge"), value("plain"),
+                                         value("verifier"), token_allow_plain=False),
+    "downgrade": policy_seed("production", CONFIDENTIAL, None, None, value("verifier")),
+    "no_pkce_confidential": policy_seed("production", CONFIDENTIAL, None, None, None),
+    "no_pkce_oauth21": policy_seed("oauth21", CONFIDENTIAL, value("empty"), None, value("empty")),
+    "method_only": policy_seed("production", PUBLIC, None, value("S256"), None),
+    "required_confidential": policy_seed("production", CONFIDENTIAL, None, None, None, require_conf=True),
+    "repeated": policy_seed("production", PUBLIC, value("s256_challenge"), value("S256"), value("verifier"),
+                            auth_params=[("code_challenge_method", value("plain"))],
+                            token_params=[("code_verifier", value("verifier"))]),
+    "repeated_empty": policy_seed("production", PUBLIC, value("s256_challenge"), None, value("verifier"),
+                                  auth_params=[("code_challenge", value("empty"))]),
+}
+
+
+def main():
+    for target in ("verifier_parse", "challenge_parse", "verify", "policy"):
+        shutil.rmtree(os.path.join(HERE, target), ignore_errors=True)
+    for name_, data in STRINGS.items():
+        write("verifier_parse", name_, data)
+        write("challenge_parse", name_, data)
+    for name_, data in VERIFY.items():
+        write("verify", name_, data)
+    for name_, data in POLICY.items():
+        write("policy", name_, data)
+
+
+if __name__ == "__main__":
+    main()
