@@ -89,7 +89,7 @@ impl CodeChallenge {
                 if let Some(position) = alphabet::first_non_unreserved(bytes) {
                     return Err(Error::ChallengeCharset { method, position });
                 }
-                Sha256::digest(bytes).into()
+                sha256(bytes)
             }
         };
         Ok(Self::new(method, bytes, digest))
@@ -97,7 +97,7 @@ impl CodeChallenge {
 
     /// The challenge a verifier with valid syntax yields under `method`.
     pub(crate) fn derive(verifier: &[u8], method: ChallengeMethod) -> Self {
-        let digest: [u8; 32] = Sha256::digest(verifier).into();
+        let digest = sha256(verifier);
         match method {
             // RFC 7636 §4.2: BASE64URL-ENCODE(SHA256(ASCII(code_verifier)))
             ChallengeMethod::S256 => Self::new(method, &alphabet::encode_32(&digest), digest),
@@ -106,7 +106,12 @@ impl CodeChallenge {
     }
 
     fn new(method: ChallengeMethod, value: &[u8], digest: [u8; 32]) -> Self {
-        let mut challenge = Self { method, len: 0, value: [0; MAX_LEN], digest };
+        let mut challenge = Self {
+            method,
+            len: 0,
+            value: [0; MAX_LEN],
+            digest,
+        };
         if let Some(dst) = challenge.value.get_mut(..value.len()) {
             dst.copy_from_slice(value);
             challenge.len = value.len() as u8;
@@ -177,13 +182,81 @@ impl CodeChallenge {
     pub fn verify(&self, code_verifier: &str) -> Result<(), Error> {
         let bytes = code_verifier.as_bytes();
         alphabet::check_verifier(bytes)?;
-        let presented: [u8; 32] = Sha256::digest(bytes).into();
+        let presented = sha256(bytes);
         if digests_equal(&presented, &self.digest).into() {
             Ok(())
         } else {
             Err(Error::Mismatch)
         }
     }
+}
+
+/// SHA-256 of a message of at most [`MAX_LEN`] octets (a verifier or a
+/// plain challenge): at most three blocks once padded.
+///
+/// The same function as `Sha256::digest`, with the padding (FIPS 180-4
+/// §5.1.1) laid out here, on the stack, so that every block goes to the
+/// compression function (SHA-NI where the CPU has it, detected at run time
+/// by `sha2`) in one call. `Sha256::digest` buffers the input and compresses
+/// the final block in a second call, and at 128 octets that overhead costs
+/// more than the whole alphabet check. Only the message's length decides
+/// which octets are written. The buffer is not zeroized, as `Sha256`'s own
+/// buffer is not. A longer message (none reaches here) goes to
+/// `Sha256::digest`.
+#[inline]
+fn sha256(message: &[u8]) -> [u8; 32] {
+    /// Initial hash value (FIPS 180-4 §5.3.3).
+    const H0: [u32; 8] = [
+        0x6a09_e667,
+        0xbb67_ae85,
+        0x3c6e_f372,
+        0xa54f_f53a,
+        0x510e_527f,
+        0x9b05_688c,
+        0x1f83_d9ab,
+        0x5be0_cd19,
+    ];
+    let mut blocks = [[0u8; 64]; 3];
+    let Some(padded) = pad(&mut blocks, message) else {
+        return Sha256::digest(message).into();
+    };
+    let mut state = H0;
+    sha2::block_api::compress256(&mut state, padded);
+    let mut digest = [0u8; 32];
+    for (dst, word) in digest.chunks_exact_mut(4).zip(state) {
+        dst.copy_from_slice(&word.to_be_bytes());
+    }
+    digest
+}
+
+/// Writes `message`, the `0x80` octet and the message's length in bits
+/// into `blocks`; returns the blocks used, or `None` if it does not fit.
+#[inline(always)]
+fn pad<'a>(blocks: &'a mut [[u8; 64]; 3], message: &[u8]) -> Option<&'a [[u8; 64]]> {
+    let len = message.len();
+    // The message, one octet 0x80, and eight octets of length, rounded up.
+    let used = len.checked_add(1 + 8 + 63)? / 64;
+    let end = used.checked_mul(64)?;
+    let bits = u64::try_from(len).ok()?.checked_mul(8)?;
+    let octets = blocks.as_flattened_mut();
+    match message.last_chunk::<16>() {
+        // Whole 16-octet lanes, then the last 16 octets again (overlapping):
+        // fixed-size moves, no call to `memcpy`.
+        Some(last) => {
+            for (dst, src) in octets.chunks_exact_mut(16).zip(message.chunks_exact(16)) {
+                dst.copy_from_slice(src);
+            }
+            octets
+                .get_mut(len.checked_sub(16)?..len)?
+                .copy_from_slice(last);
+        }
+        None => octets.get_mut(..len)?.copy_from_slice(message),
+    }
+    *octets.get_mut(len)? = 0x80;
+    octets
+        .get_mut(end.checked_sub(8)?..end)?
+        .copy_from_slice(&bits.to_be_bytes());
+    blocks.get(..used)
 }
 
 /// Constant-time equality of two digests: one OR-fold of the XORs (which the
@@ -268,7 +341,25 @@ impl Drop for CodeChallenge {
         // A plain value is a verifier; an S256 value and either digest are
         // public (they travel in the authorization request).
         if self.method == ChallengeMethod::Plain {
-            self.value.zeroize();
+            // As a slice: one bulk write (an array is zeroized octet by octet).
+            self.value.as_mut_slice().zeroize();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sha256_matches_sha2_at_every_length() {
+        // Every padding case: one, two and three blocks, the lengths where
+        // the 0x80 octet or the bit length spills into another block, and
+        // longer messages that take the `Sha256::digest` fallback.
+        let message: [u8; 300] = core::array::from_fn(|i| (i * 7 + 3) as u8);
+        for len in 0..=message.len() {
+            let expected: [u8; 32] = Sha256::digest(&message[..len]).into();
+            assert_eq!(sha256(&message[..len]), expected, "len {len}");
         }
     }
 }

@@ -106,7 +106,10 @@ impl Default for Policy {
 
 /// The values of `code_challenge_methods_supported`, S256 first.
 const S256_ONLY: &[&str] = &[ChallengeMethod::S256.as_str()];
-const S256_AND_PLAIN: &[&str] = &[ChallengeMethod::S256.as_str(), ChallengeMethod::Plain.as_str()];
+const S256_AND_PLAIN: &[&str] = &[
+    ChallengeMethod::S256.as_str(),
+    ChallengeMethod::Plain.as_str(),
+];
 
 impl Policy {
     /// Public clients must send a challenge, confidential clients may;
@@ -121,7 +124,10 @@ impl Policy {
     /// ```
     #[must_use]
     pub const fn production() -> Self {
-        Self { require_for_confidential: false, allow_plain: false }
+        Self {
+            require_for_confidential: false,
+            allow_plain: false,
+        }
     }
 
     /// As [`production`](Self::production), but plain is accepted and a
@@ -137,7 +143,10 @@ impl Policy {
     /// ```
     #[must_use]
     pub const fn development() -> Self {
-        Self { require_for_confidential: false, allow_plain: true }
+        Self {
+            require_for_confidential: false,
+            allow_plain: true,
+        }
     }
 
     /// Every client must use PKCE with S256 (OAuth 2.1 §4.1.1, §7.5.1).
@@ -149,7 +158,10 @@ impl Policy {
     /// ```
     #[must_use]
     pub const fn oauth21() -> Self {
-        Self { require_for_confidential: true, allow_plain: false }
+        Self {
+            require_for_confidential: true,
+            allow_plain: false,
+        }
     }
 
     /// Whether confidential clients must use PKCE too. Public clients always must.
@@ -161,7 +173,10 @@ impl Policy {
     /// ```
     #[must_use]
     pub const fn require_for_confidential(self, required: bool) -> Self {
-        Self { require_for_confidential: required, ..self }
+        Self {
+            require_for_confidential: required,
+            ..self
+        }
     }
 
     /// Whether the plain method is accepted (and a missing method means plain).
@@ -172,7 +187,10 @@ impl Policy {
     /// ```
     #[must_use]
     pub const fn allow_plain(self, allowed: bool) -> Self {
-        Self { allow_plain: allowed, ..self }
+        Self {
+            allow_plain: allowed,
+            ..self
+        }
     }
 
     /// Whether a client of this type must use PKCE.
@@ -213,7 +231,11 @@ impl Policy {
     /// ```
     #[must_use]
     pub const fn methods_supported(&self) -> &'static [&'static str] {
-        if self.allow_plain { S256_AND_PLAIN } else { S256_ONLY }
+        if self.allow_plain {
+            S256_AND_PLAIN
+        } else {
+            S256_ONLY
+        }
     }
 
     /// Validates the PKCE parameters of an authorization request
@@ -263,12 +285,16 @@ impl Policy {
             // RFC 7636 §4.3: "defaults to plain if not present in the request".
             None if self.allow_plain => ChallengeMethod::Plain,
             None => return Err(AuthorizeError::MethodRequired),
-            Some(name) => ChallengeMethod::parse(name).map_err(|_| AuthorizeError::UnsupportedMethod)?,
+            Some(name) => {
+                ChallengeMethod::parse(name).map_err(|_| AuthorizeError::UnsupportedMethod)?
+            }
         };
         if !self.allows(method) {
             return Err(AuthorizeError::MethodNotAllowed);
         }
-        CodeChallenge::parse(challenge, method).map(Some).map_err(AuthorizeError::MalformedChallenge)
+        CodeChallenge::parse(challenge, method)
+            .map(Some)
+            .map_err(AuthorizeError::MalformedChallenge)
     }
 
     /// [`authorize`](Self::authorize) over the request's decoded
@@ -348,7 +374,9 @@ impl Policy {
     ) -> Result<(), TokenError> {
         let verifier = code_verifier.filter(|s| !s.is_empty());
         match (bound, verifier) {
-            (Some(challenge), _) if !self.allows(challenge.method()) => Err(TokenError::MethodNotAllowed),
+            (Some(challenge), _) if !self.allows(challenge.method()) => {
+                Err(TokenError::MethodNotAllowed)
+            }
             (Some(_), None) => Err(TokenError::VerifierRequired),
             // RFC 9700 §4.8.2: reject a verifier for a code issued without a challenge.
             (None, Some(_)) => Err(TokenError::UnexpectedVerifier),

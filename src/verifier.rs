@@ -40,6 +40,10 @@ pub struct CodeVerifier {
 const POOL: usize = 64;
 /// Octets below this map onto the 66 characters with no bias: 198 = 3 × 66.
 const ACCEPT_BELOW: u8 = 198;
+/// Room for the characters kept: at most `MAX_LEN - 1 + POOL` are written,
+/// and a power of two.
+const KEPT: usize = 256;
+const _: () = assert!(MAX_LEN + POOL <= KEPT && KEPT.is_power_of_two());
 
 impl CodeVerifier {
     /// Creates a verifier from 32 random octets: their base64url encoding,
@@ -62,13 +66,12 @@ impl CodeVerifier {
     /// ```
     #[must_use]
     pub fn from_random_bytes(octets: &[u8; 32]) -> Self {
-        let mut encoded = alphabet::encode_32(octets);
         let mut v = Self::empty();
-        if let Some(dst) = v.bytes.get_mut(..encoded.len()) {
-            dst.copy_from_slice(&encoded);
+        // Encoded in place: no copy of the secret is left to zeroize.
+        if let Some(dst) = v.bytes.first_chunk_mut::<{ alphabet::S256_LEN }>() {
+            alphabet::encode_32_into(octets, dst);
+            v.len = alphabet::S256_LEN as u8;
         }
-        v.len = alphabet::S256_LEN as u8;
-        encoded.zeroize();
         v
     }
 
@@ -112,7 +115,8 @@ impl CodeVerifier {
         let mut octets = [0u8; 32];
         let filled = rng.try_fill_bytes(&mut octets);
         let verifier = filled.map(|()| Self::from_random_bytes(&octets));
-        octets.zeroize();
+        // As a slice: one bulk write (an array is zeroized octet by octet).
+        octets.as_mut_slice().zeroize();
         verifier
     }
 
@@ -136,7 +140,10 @@ impl CodeVerifier {
     /// # Errors
     ///
     /// [`Error::InvalidLength`] when `len` is outside 43..=128.
-    pub fn generate_with_len<R: CryptoRng + ?Sized>(rng: &mut R, len: usize) -> Result<Self, Error> {
+    pub fn generate_with_len<R: CryptoRng + ?Sized>(
+        rng: &mut R,
+        len: usize,
+    ) -> Result<Self, Error> {
         match Self::try_generate_with_len_inner(rng, len)? {
             Ok(v) => Ok(v),
             Err(never) => match never {},
@@ -173,23 +180,55 @@ impl CodeVerifier {
         if !(MIN_LEN..=MAX_LEN).contains(&len) {
             return Err(Error::InvalidLength { len });
         }
-        // On an RNG error `v` (its length already set, so its drop clears every
-        // written byte) and `pool` are dropped zeroized: nothing half-made escapes.
-        let mut v = Self::empty();
-        v.len = len as u8;
-        let mut pool = Pool { octets: [0; POOL], next: POOL };
-        for slot in v.bytes.iter_mut().take(len) {
-            let octet = loop {
-                match pool.next(rng) {
-                    Ok(o) if o < ACCEPT_BELOW => break o,
-                    Ok(_) => {}
-                    Err(e) => return Ok(Err(e)),
+        Ok(Self::draw_unreserved(rng, len))
+    }
+
+    /// `len` (43..=128) characters drawn by rejection sampling.
+    fn draw_unreserved<R: TryCryptoRng + ?Sized>(
+        rng: &mut R,
+        len: usize,
+    ) -> Result<Self, R::Error> {
+        let mut pool = Pool {
+            octets: [0; POOL],
+            chars: [0; POOL],
+            kept: [0; KEPT],
+        };
+        // Characters kept so far. Every octet's character is written to
+        // `kept[filled]`, and only an accepted octet advances `filled`, so a
+        // rejected one is overwritten by the next: no branch per octet.
+        // Which octets are rejected is independent of the accepted ones, so
+        // neither the number of RNG calls nor the write positions say
+        // anything about the verifier.
+        let mut filled = 0usize;
+        while filled < len {
+            rng.try_fill_bytes(&mut pool.octets)?;
+            // Each octet to its character and its keep flag, 16 lanes at a
+            // time, without branches: below 198, `o % 66` is `o` less 66 for
+            // each of 66 and 132 that `o` reaches.
+            for (c, o) in pool.chars.iter_mut().zip(pool.octets.iter_mut()) {
+                let index = o
+                    .wrapping_sub(u8::from(*o >= 66).wrapping_mul(66))
+                    .wrapping_sub(u8::from(*o >= 132).wrapping_mul(66));
+                *c = alphabet::unreserved_char(index);
+                *o = u8::from(*o < ACCEPT_BELOW);
+            }
+            for (&keep, &c) in pool.octets.iter().zip(&pool.chars) {
+                // `filled` stays below `len + POOL <= KEPT`: the mask only
+                // spares the bounds check.
+                if let Some(slot) = pool.kept.get_mut(filled & (KEPT - 1)) {
+                    *slot = c;
                 }
-            };
-            // `% 66` compiles to a multiply and shift: constant time.
-            *slot = alphabet::unreserved_char(octet % 66);
+                filled = filled.wrapping_add(usize::from(keep));
+            }
         }
-        Ok(Ok(v))
+        let mut v = Self::empty();
+        if let (Some(dst), Some(src)) = (v.bytes.get_mut(..len), pool.kept.get(..len)) {
+            dst.copy_from_slice(src);
+            v.len = len as u8;
+        }
+        // `pool`, with every octet drawn, is zeroized as it drops; on an RNG
+        // error (the `?` above) nothing has been written to a verifier yet.
+        Ok(v)
     }
 
     /// Draws a verifier from the operating system's RNG (`getrandom`).
@@ -208,7 +247,7 @@ impl CodeVerifier {
         let mut octets = [0u8; 32];
         let filled = getrandom::fill(&mut octets);
         let verifier = filled.map(|()| Self::from_random_bytes(&octets));
-        octets.zeroize();
+        octets.as_mut_slice().zeroize();
         verifier.map_err(|_| Error::Rng)
     }
 
@@ -298,31 +337,27 @@ impl CodeVerifier {
     }
 
     const fn empty() -> Self {
-        Self { bytes: [0; MAX_LEN], len: 0 }
+        Self {
+            bytes: [0; MAX_LEN],
+            len: 0,
+        }
     }
 }
 
-/// A buffer of random octets handed out one at a time.
+/// Random octets drawn in one RNG call, their characters, and the
+/// characters kept so far.
 struct Pool {
     octets: [u8; POOL],
-    next: usize,
-}
-
-impl Pool {
-    fn next<R: TryCryptoRng + ?Sized>(&mut self, rng: &mut R) -> Result<u8, R::Error> {
-        if self.next >= POOL {
-            rng.try_fill_bytes(&mut self.octets)?;
-            self.next = 0;
-        }
-        let octet = self.octets.get(self.next).copied().unwrap_or_default();
-        self.next = self.next.wrapping_add(1);
-        Ok(octet)
-    }
+    chars: [u8; POOL],
+    kept: [u8; KEPT],
 }
 
 impl Drop for Pool {
     fn drop(&mut self) {
-        self.octets.zeroize();
+        // As slices: one bulk write each (an array is zeroized octet by octet).
+        self.octets.as_mut_slice().zeroize();
+        self.chars.as_mut_slice().zeroize();
+        self.kept.as_mut_slice().zeroize();
     }
 }
 

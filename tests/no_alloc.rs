@@ -60,42 +60,83 @@ fn no_library_path_allocates() {
 
     let v = assert_no_alloc("generate", || CodeVerifier::generate(&mut rng));
     assert_no_alloc("try_generate", || CodeVerifier::try_generate(&mut rng)).unwrap();
-    assert_no_alloc("generate_with_len", || CodeVerifier::generate_with_len(&mut rng, 128)).unwrap();
-    assert_no_alloc("generate_with_len error", || CodeVerifier::generate_with_len(&mut rng, 5)).unwrap_err();
-    assert_no_alloc("from_random_bytes", || CodeVerifier::from_random_bytes(&[7; 32]));
+    assert_no_alloc("generate_with_len", || {
+        CodeVerifier::generate_with_len(&mut rng, 128)
+    })
+    .unwrap();
+    assert_no_alloc("generate_with_len error", || {
+        CodeVerifier::generate_with_len(&mut rng, 5)
+    })
+    .unwrap_err();
+    assert_no_alloc("from_random_bytes", || {
+        CodeVerifier::from_random_bytes(&[7; 32])
+    });
     #[cfg(feature = "getrandom")]
     assert_no_alloc("random", CodeVerifier::random).unwrap();
     assert_no_alloc("parse", || CodeVerifier::parse(V)).unwrap();
     assert_no_alloc("parse error", || CodeVerifier::parse(&bad)).unwrap_err();
     let s = assert_no_alloc("challenge", || v.challenge());
-    let p = assert_no_alloc("challenge_with", || v.challenge_with(ChallengeMethod::Plain));
+    let p = assert_no_alloc("challenge_with", || {
+        v.challenge_with(ChallengeMethod::Plain)
+    });
     assert_no_alloc("secret", || v.secret().len());
-    assert_no_alloc("challenge parse", || CodeChallenge::parse(C, ChallengeMethod::S256)).unwrap();
-    assert_no_alloc("plain parse", || CodeChallenge::parse(&long, ChallengeMethod::Plain)).unwrap();
-    assert_no_alloc("challenge parse error", || CodeChallenge::parse(&bad, ChallengeMethod::S256)).unwrap_err();
+    assert_no_alloc("challenge parse", || {
+        CodeChallenge::parse(C, ChallengeMethod::S256)
+    })
+    .unwrap();
+    assert_no_alloc("plain parse", || {
+        CodeChallenge::parse(&long, ChallengeMethod::Plain)
+    })
+    .unwrap();
+    assert_no_alloc("challenge parse error", || {
+        CodeChallenge::parse(&bad, ChallengeMethod::S256)
+    })
+    .unwrap_err();
     assert_no_alloc("verify S256", || s.verify(v.secret())).unwrap();
     assert_no_alloc("verify plain", || p.verify(v.secret())).unwrap();
     assert_no_alloc("verify mismatch", || s.verify(&long)).unwrap_err();
     assert_no_alloc("verify malformed", || s.verify(&bad)).unwrap_err();
     assert_no_alloc("method parse", || ChallengeMethod::parse("S256")).unwrap();
 
-    for policy in [Policy::production(), Policy::development(), Policy::oauth21()] {
+    for policy in [
+        Policy::production(),
+        Policy::development(),
+        Policy::oauth21(),
+    ] {
         for client in [ClientType::Public, ClientType::Confidential] {
             assert_no_alloc("methods_supported", || policy.methods_supported());
-            let _ = assert_no_alloc("authorize", || policy.authorize(client, Some(s.as_str()), Some("S256")));
+            let _ = assert_no_alloc("authorize", || {
+                policy.authorize(client, Some(s.as_str()), Some("S256"))
+            });
             let _ = assert_no_alloc("authorize none", || policy.authorize(client, None, None));
-            let _ = assert_no_alloc("authorize plain", || policy.authorize(client, Some(V), None));
-            let _ = assert_no_alloc("authorize bad", || policy.authorize(client, Some(&bad), Some("S256")));
-            let query = [("code_challenge", C), ("code_challenge_method", "S256"), ("code_challenge", C)];
-            let _ = assert_no_alloc("authorize_params", || policy.authorize_params(client, query));
+            let _ = assert_no_alloc("authorize plain", || {
+                policy.authorize(client, Some(V), None)
+            });
+            let _ = assert_no_alloc("authorize bad", || {
+                policy.authorize(client, Some(&bad), Some("S256"))
+            });
+            let query = [
+                ("code_challenge", C),
+                ("code_challenge_method", "S256"),
+                ("code_challenge", C),
+            ];
+            let _ = assert_no_alloc("authorize_params", || {
+                policy.authorize_params(client, query)
+            });
             let _ = assert_no_alloc("token", || policy.token(client, Some(&s), Some(v.secret())));
-            let _ = assert_no_alloc("token plain", || policy.token(client, Some(&p), Some(v.secret())));
+            let _ = assert_no_alloc("token plain", || {
+                policy.token(client, Some(&p), Some(v.secret()))
+            });
             let _ = assert_no_alloc("token none", || policy.token(client, None, None));
             let _ = assert_no_alloc("token downgrade", || policy.token(client, None, Some(V)));
             let form = [("code_verifier", V), ("code_verifier", V)];
-            let _ = assert_no_alloc("token_params", || policy.token_params(client, Some(&s), form));
+            let _ = assert_no_alloc("token_params", || {
+                policy.token_params(client, Some(&s), form)
+            });
             let _ = assert_no_alloc("error description", || {
-                policy.token(client, Some(&s), Some(&bad)).map_err(|e| e.description())
+                policy
+                    .token(client, Some(&s), Some(&bad))
+                    .map_err(|e| e.description())
             });
         }
     }

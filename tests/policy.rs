@@ -1,7 +1,10 @@
 //! The authorization-server rules of `Policy`, one test per rule, over every
 //! preset and builder combination, plus one test per published advisory.
 
-use proofkey::{AuthorizeError, ChallengeMethod, ClientType, CodeChallenge, CodeVerifier, Error, Policy, TokenError};
+use proofkey::{
+    AuthorizeError, ChallengeMethod, ClientType, CodeChallenge, CodeVerifier, Error, Policy,
+    TokenError,
+};
 
 const V: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 const C: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
@@ -62,7 +65,9 @@ fn presets_are_as_documented() {
     assert_eq!(d.allow_plain(false), p);
     assert_eq!(o.require_for_confidential(false), p);
     // Built in const context.
-    const P: Policy = Policy::production().require_for_confidential(true).allow_plain(true);
+    const P: Policy = Policy::production()
+        .require_for_confidential(true)
+        .allow_plain(true);
     assert!(P.requires_pkce(ClientType::Confidential) && P.allows(ChallengeMethod::Plain));
 }
 
@@ -71,10 +76,26 @@ fn presets_are_as_documented() {
 fn authorize_rule1_empty_counts_as_absent() {
     for (name, p) in policies() {
         for client in CLIENTS {
-            assert_eq!(p.authorize(client, Some(""), None), p.authorize(client, None, None), "{name} {client:?}");
-            assert_eq!(p.authorize(client, Some(""), Some("")), p.authorize(client, None, None), "{name}");
-            assert_eq!(p.authorize(client, None, Some("")), p.authorize(client, None, None), "{name}");
-            assert_eq!(p.authorize(client, Some(C), Some("")), p.authorize(client, Some(C), None), "{name}");
+            assert_eq!(
+                p.authorize(client, Some(""), None),
+                p.authorize(client, None, None),
+                "{name} {client:?}"
+            );
+            assert_eq!(
+                p.authorize(client, Some(""), Some("")),
+                p.authorize(client, None, None),
+                "{name}"
+            );
+            assert_eq!(
+                p.authorize(client, None, Some("")),
+                p.authorize(client, None, None),
+                "{name}"
+            );
+            assert_eq!(
+                p.authorize(client, Some(C), Some("")),
+                p.authorize(client, Some(C), None),
+                "{name}"
+            );
         }
     }
 }
@@ -86,7 +107,11 @@ fn authorize_rule2_method_without_challenge() {
         for client in CLIENTS {
             for m in ["S256", "plain", "bogus"] {
                 let err = p.authorize(client, None, Some(m)).unwrap_err();
-                assert_eq!(err, AuthorizeError::MethodWithoutChallenge, "{name} {client:?} {m}");
+                assert_eq!(
+                    err,
+                    AuthorizeError::MethodWithoutChallenge,
+                    "{name} {client:?} {m}"
+                );
                 assert_eq!(err.error_code(), "invalid_request");
             }
         }
@@ -102,13 +127,23 @@ fn authorize_rule3_no_challenge() {
         assert_eq!(err.description(), "code challenge required");
         let conf = p.authorize(ClientType::Confidential, None, None);
         if p.requires_pkce(ClientType::Confidential) {
-            assert_eq!(conf.unwrap_err(), AuthorizeError::ChallengeRequired, "{name}");
+            assert_eq!(
+                conf.unwrap_err(),
+                AuthorizeError::ChallengeRequired,
+                "{name}"
+            );
         } else {
             assert_eq!(conf, Ok(None), "{name}");
         }
     }
-    assert_eq!(Policy::oauth21().authorize(ClientType::Confidential, None, None), Err(AuthorizeError::ChallengeRequired));
-    assert_eq!(Policy::production().authorize(ClientType::Confidential, None, None), Ok(None));
+    assert_eq!(
+        Policy::oauth21().authorize(ClientType::Confidential, None, None),
+        Err(AuthorizeError::ChallengeRequired)
+    );
+    assert_eq!(
+        Policy::production().authorize(ClientType::Confidential, None, None),
+        Ok(None)
+    );
 }
 
 // Rule 4: missing method means plain where plain is allowed, else rejected.
@@ -128,7 +163,10 @@ fn authorize_rule4_missing_method() {
     }
     // Under development an S256-looking value without a method is a plain challenge,
     // which then only the value itself (not its preimage) satisfies.
-    let c = Policy::development().authorize(ClientType::Public, Some(C), None).unwrap().unwrap();
+    let c = Policy::development()
+        .authorize(ClientType::Public, Some(C), None)
+        .unwrap()
+        .unwrap();
     assert_eq!(c.method(), ChallengeMethod::Plain);
     assert_eq!(c.verify(V), Err(Error::Mismatch));
 }
@@ -138,7 +176,9 @@ fn authorize_rule4_missing_method() {
 fn authorize_rule5_method_names() {
     for (name, p) in policies() {
         for client in CLIENTS {
-            for m in ["s256", "S-256", "SHA256", "Plain", "PLAIN", " S256", "S256 ", "none", "S512"] {
+            for m in [
+                "s256", "S-256", "SHA256", "Plain", "PLAIN", " S256", "S256 ", "none", "S512",
+            ] {
                 let err = p.authorize(client, Some(C), Some(m)).unwrap_err();
                 assert_eq!(err, AuthorizeError::UnsupportedMethod, "{name} {m:?}");
                 assert_eq!(err.description(), "transform algorithm not supported");
@@ -147,7 +187,11 @@ fn authorize_rule5_method_names() {
             assert_eq!((s.method(), s.as_str()), (ChallengeMethod::S256, C));
             let pl = p.authorize(client, Some(V), Some("plain"));
             if p.allows(ChallengeMethod::Plain) {
-                assert_eq!(pl.unwrap().unwrap().method(), ChallengeMethod::Plain, "{name}");
+                assert_eq!(
+                    pl.unwrap().unwrap().method(),
+                    ChallengeMethod::Plain,
+                    "{name}"
+                );
             } else {
                 assert_eq!(pl.unwrap_err(), AuthorizeError::MethodNotAllowed, "{name}");
             }
@@ -165,24 +209,62 @@ fn authorize_rule6_malformed_challenge() {
     for (name, p) in policies() {
         for client in CLIENTS {
             for (value, inner) in [
-                (hex, Error::ChallengeLength { method: ChallengeMethod::S256, len: 64 }),
-                (std_b64, Error::ChallengeCharset { method: ChallengeMethod::S256, position: 40 }),
-                (padded, Error::ChallengeLength { method: ChallengeMethod::S256, len: 44 }),
+                (
+                    hex,
+                    Error::ChallengeLength {
+                        method: ChallengeMethod::S256,
+                        len: 64,
+                    },
+                ),
+                (
+                    std_b64,
+                    Error::ChallengeCharset {
+                        method: ChallengeMethod::S256,
+                        position: 40,
+                    },
+                ),
+                (
+                    padded,
+                    Error::ChallengeLength {
+                        method: ChallengeMethod::S256,
+                        len: 44,
+                    },
+                ),
                 (non_canonical, Error::ChallengeNonCanonical),
-                ("x", Error::ChallengeLength { method: ChallengeMethod::S256, len: 1 }),
+                (
+                    "x",
+                    Error::ChallengeLength {
+                        method: ChallengeMethod::S256,
+                        len: 1,
+                    },
+                ),
             ] {
                 let err = p.authorize(client, Some(value), Some("S256")).unwrap_err();
-                assert_eq!(err, AuthorizeError::MalformedChallenge(inner), "{name} {value}");
+                assert_eq!(
+                    err,
+                    AuthorizeError::MalformedChallenge(inner),
+                    "{name} {value}"
+                );
                 assert_eq!(err.error_code(), "invalid_request");
                 assert!(err.description().starts_with("code_challenge for S256"));
             }
             if p.allows(ChallengeMethod::Plain) {
-                let err = p.authorize(client, Some("short"), Some("plain")).unwrap_err();
-                let inner = Error::ChallengeLength { method: ChallengeMethod::Plain, len: 5 };
+                let err = p
+                    .authorize(client, Some("short"), Some("plain"))
+                    .unwrap_err();
+                let inner = Error::ChallengeLength {
+                    method: ChallengeMethod::Plain,
+                    len: 5,
+                };
                 assert_eq!(err, AuthorizeError::MalformedChallenge(inner), "{name}");
                 assert!(err.description().starts_with("code_challenge for plain"));
-                let err = p.authorize(client, Some(&format!("{V}+")), None).unwrap_err();
-                let inner = Error::ChallengeCharset { method: ChallengeMethod::Plain, position: 43 };
+                let err = p
+                    .authorize(client, Some(&format!("{V}+")), None)
+                    .unwrap_err();
+                let inner = Error::ChallengeCharset {
+                    method: ChallengeMethod::Plain,
+                    position: 43,
+                };
                 assert_eq!(err, AuthorizeError::MalformedChallenge(inner), "{name}");
             }
         }
@@ -194,12 +276,34 @@ fn authorize_rule6_malformed_challenge() {
 fn authorize_rule7_repeated_parameter() {
     for (name, p) in policies() {
         for client in CLIENTS {
-            let twice = [("code_challenge", C), ("code_challenge_method", "S256"), ("code_challenge", C)];
-            assert_eq!(p.authorize_params(client, twice), Err(AuthorizeError::RepeatedChallenge), "{name}");
-            let empty_twice = [("code_challenge", ""), ("code_challenge", C), ("code_challenge_method", "S256")];
-            assert_eq!(p.authorize_params(client, empty_twice), Err(AuthorizeError::RepeatedChallenge));
-            let method_twice = [("code_challenge_method", "S256"), ("code_challenge", C), ("code_challenge_method", "S256")];
-            assert_eq!(p.authorize_params(client, method_twice), Err(AuthorizeError::RepeatedMethod));
+            let twice = [
+                ("code_challenge", C),
+                ("code_challenge_method", "S256"),
+                ("code_challenge", C),
+            ];
+            assert_eq!(
+                p.authorize_params(client, twice),
+                Err(AuthorizeError::RepeatedChallenge),
+                "{name}"
+            );
+            let empty_twice = [
+                ("code_challenge", ""),
+                ("code_challenge", C),
+                ("code_challenge_method", "S256"),
+            ];
+            assert_eq!(
+                p.authorize_params(client, empty_twice),
+                Err(AuthorizeError::RepeatedChallenge)
+            );
+            let method_twice = [
+                ("code_challenge_method", "S256"),
+                ("code_challenge", C),
+                ("code_challenge_method", "S256"),
+            ];
+            assert_eq!(
+                p.authorize_params(client, method_twice),
+                Err(AuthorizeError::RepeatedMethod)
+            );
             let err = p.authorize_params(client, method_twice).unwrap_err();
             assert_eq!(err.error_code(), "invalid_request");
             // Without repetition it is `authorize`, and other parameters are ignored.
@@ -211,11 +315,23 @@ fn authorize_rule7_repeated_parameter() {
                 ("code_challenge_method", "S256"),
                 ("state", "repeated state is not PKCE's business"),
             ];
-            assert_eq!(p.authorize_params(client, once), p.authorize(client, Some(C), Some("S256")));
-            assert_eq!(p.authorize_params(client, [("client_id", "x")]), p.authorize(client, None, None));
-            assert_eq!(p.authorize_params(client, [("code_challenge", "")]), p.authorize(client, None, None));
+            assert_eq!(
+                p.authorize_params(client, once),
+                p.authorize(client, Some(C), Some("S256"))
+            );
+            assert_eq!(
+                p.authorize_params(client, [("client_id", "x")]),
+                p.authorize(client, None, None)
+            );
+            assert_eq!(
+                p.authorize_params(client, [("code_challenge", "")]),
+                p.authorize(client, None, None)
+            );
             // Names are exact.
-            assert_eq!(p.authorize_params(client, [("Code_Challenge", C)]), p.authorize(client, None, None));
+            assert_eq!(
+                p.authorize_params(client, [("Code_Challenge", C)]),
+                p.authorize(client, None, None)
+            );
         }
     }
 }
@@ -226,8 +342,16 @@ fn token_rule1_empty_verifier_counts_as_absent() {
     for (name, p) in policies() {
         for client in CLIENTS {
             let b = s256();
-            assert_eq!(p.token(client, Some(&b), Some("")), p.token(client, Some(&b), None), "{name}");
-            assert_eq!(p.token(client, None, Some("")), p.token(client, None, None), "{name}");
+            assert_eq!(
+                p.token(client, Some(&b), Some("")),
+                p.token(client, Some(&b), None),
+                "{name}"
+            );
+            assert_eq!(
+                p.token(client, None, Some("")),
+                p.token(client, None, None),
+                "{name}"
+            );
         }
     }
 }
@@ -262,7 +386,11 @@ fn token_rule3_verifier_without_binding_is_a_downgrade() {
 #[test]
 fn token_rule4_neither_bound_nor_presented() {
     for (name, p) in policies() {
-        assert_eq!(p.token(ClientType::Public, None, None), Err(TokenError::PkceRequired), "{name}");
+        assert_eq!(
+            p.token(ClientType::Public, None, None),
+            Err(TokenError::PkceRequired),
+            "{name}"
+        );
         let conf = p.token(ClientType::Confidential, None, None);
         if p.requires_pkce(ClientType::Confidential) {
             assert_eq!(conf, Err(TokenError::PkceRequired), "{name}");
@@ -280,15 +408,30 @@ fn token_rule5_method_is_the_bound_one() {
         for client in CLIENTS {
             // Presenting the S256 challenge itself as if the method were plain fails.
             let form = [("code_verifier", C), ("code_challenge_method", "plain")];
-            assert_eq!(p.token_params(client, Some(&s256()), form), Err(TokenError::Mismatch), "{name}");
+            assert_eq!(
+                p.token_params(client, Some(&s256()), form),
+                Err(TokenError::Mismatch),
+                "{name}"
+            );
             let form = [("code_verifier", V), ("code_challenge_method", "plain")];
-            assert_eq!(p.token_params(client, Some(&s256()), form), Ok(()), "{name}");
+            assert_eq!(
+                p.token_params(client, Some(&s256()), form),
+                Ok(()),
+                "{name}"
+            );
             if p.allows(ChallengeMethod::Plain) {
                 // A plain binding compares the value itself, whatever the request says.
                 let form = [("code_verifier", V), ("code_challenge_method", "S256")];
-                assert_eq!(p.token_params(client, Some(&plain()), form), Ok(()), "{name}");
+                assert_eq!(
+                    p.token_params(client, Some(&plain()), form),
+                    Ok(()),
+                    "{name}"
+                );
                 let form = [("code_verifier", C), ("code_challenge_method", "S256")];
-                assert_eq!(p.token_params(client, Some(&plain()), form), Err(TokenError::Mismatch));
+                assert_eq!(
+                    p.token_params(client, Some(&plain()), form),
+                    Err(TokenError::Mismatch)
+                );
             }
         }
     }
@@ -301,14 +444,23 @@ fn token_rule6_malformed_and_mismatch() {
         for client in CLIENTS {
             let b = s256();
             assert_eq!(p.token(client, Some(&b), Some(V)), Ok(()), "{name}");
-            assert_eq!(p.token(client, Some(&b), Some(OTHER_V)), Err(TokenError::Mismatch), "{name}");
+            assert_eq!(
+                p.token(client, Some(&b), Some(OTHER_V)),
+                Err(TokenError::Mismatch),
+                "{name}"
+            );
             let one_char = p.token(client, Some(&b), Some("a")).unwrap_err();
-            assert_eq!(one_char, TokenError::MalformedVerifier(Error::VerifierLength { len: 1 }));
+            assert_eq!(
+                one_char,
+                TokenError::MalformedVerifier(Error::VerifierLength { len: 1 })
+            );
             assert_eq!(one_char.error_code(), "invalid_grant");
             let bad = format!("{V}\n");
             assert_eq!(
                 p.token(client, Some(&b), Some(&bad)),
-                Err(TokenError::MalformedVerifier(Error::VerifierCharset { position: 43 }))
+                Err(TokenError::MalformedVerifier(Error::VerifierCharset {
+                    position: 43
+                }))
             );
             assert_eq!(TokenError::Mismatch.error_code(), "invalid_grant");
         }
@@ -325,7 +477,10 @@ fn token_rule7_disallowed_bound_method_fails_closed() {
                 assert_eq!(got, Ok(()), "{name}");
             } else {
                 assert_eq!(got, Err(TokenError::MethodNotAllowed), "{name}");
-                assert_eq!(p.token(client, Some(&plain()), None), Err(TokenError::MethodNotAllowed));
+                assert_eq!(
+                    p.token(client, Some(&plain()), None),
+                    Err(TokenError::MethodNotAllowed)
+                );
             }
         }
     }
@@ -336,16 +491,30 @@ fn token_rule7_disallowed_bound_method_fails_closed() {
 fn token_rule8_repeated_verifier() {
     for (name, p) in policies() {
         for client in CLIENTS {
-            let form = [("code_verifier", V), ("grant_type", "authorization_code"), ("code_verifier", V)];
+            let form = [
+                ("code_verifier", V),
+                ("grant_type", "authorization_code"),
+                ("code_verifier", V),
+            ];
             let err = p.token_params(client, Some(&s256()), form).unwrap_err();
             assert_eq!(err, TokenError::RepeatedVerifier, "{name}");
             assert_eq!(err.error_code(), "invalid_request");
             let form = [("code_verifier", ""), ("code_verifier", V)];
-            assert_eq!(p.token_params(client, None, form), Err(TokenError::RepeatedVerifier));
+            assert_eq!(
+                p.token_params(client, None, form),
+                Err(TokenError::RepeatedVerifier)
+            );
             // Without repetition it is `token`.
-            let form = [("grant_type", "authorization_code"), ("code", "abc"), ("code_verifier", V)];
+            let form = [
+                ("grant_type", "authorization_code"),
+                ("code", "abc"),
+                ("code_verifier", V),
+            ];
             assert_eq!(p.token_params(client, Some(&s256()), form), Ok(()));
-            assert_eq!(p.token_params(client, None, [("code", "abc")]), p.token(client, None, None));
+            assert_eq!(
+                p.token_params(client, None, [("code", "abc")]),
+                p.token(client, None, None)
+            );
         }
     }
 }
@@ -358,10 +527,22 @@ fn rfc6749_description_char(b: u8) -> bool {
 #[test]
 fn every_description_is_in_the_rfc6749_charset() {
     let inner = [
-        Error::ChallengeLength { method: ChallengeMethod::S256, len: 1 },
-        Error::ChallengeLength { method: ChallengeMethod::Plain, len: 1 },
-        Error::ChallengeCharset { method: ChallengeMethod::S256, position: 1 },
-        Error::ChallengeCharset { method: ChallengeMethod::Plain, position: 1 },
+        Error::ChallengeLength {
+            method: ChallengeMethod::S256,
+            len: 1,
+        },
+        Error::ChallengeLength {
+            method: ChallengeMethod::Plain,
+            len: 1,
+        },
+        Error::ChallengeCharset {
+            method: ChallengeMethod::S256,
+            position: 1,
+        },
+        Error::ChallengeCharset {
+            method: ChallengeMethod::Plain,
+            position: 1,
+        },
         Error::ChallengeNonCanonical,
         Error::VerifierLength { len: 1 },
         Error::VerifierCharset { position: 3 },
@@ -410,7 +591,10 @@ fn malformed_errors_expose_their_cause_as_source() {
     assert_eq!(t.source().unwrap().to_string(), inner.to_string());
     assert!(TokenError::Mismatch.source().is_none());
     let a = AuthorizeError::MalformedChallenge(Error::ChallengeNonCanonical);
-    assert_eq!(a.source().unwrap().to_string(), Error::ChallengeNonCanonical.to_string());
+    assert_eq!(
+        a.source().unwrap().to_string(),
+        Error::ChallengeNonCanonical.to_string()
+    );
     assert!(AuthorizeError::ChallengeRequired.source().is_none());
 }
 
@@ -424,8 +608,16 @@ fn cve_2023_48228_missing_verifier_with_bound_challenge_is_rejected() {
         for client in CLIENTS {
             let bound = p.authorize(client, Some(C), Some("S256")).unwrap();
             assert!(bound.is_some());
-            let stolen_code_redeemed = p.token_params(client, bound.as_ref(), [("grant_type", "authorization_code")]);
-            assert_eq!(stolen_code_redeemed, Err(TokenError::VerifierRequired), "{name}");
+            let stolen_code_redeemed = p.token_params(
+                client,
+                bound.as_ref(),
+                [("grant_type", "authorization_code")],
+            );
+            assert_eq!(
+                stolen_code_redeemed,
+                Err(TokenError::VerifierRequired),
+                "{name}"
+            );
         }
     }
 }
@@ -452,13 +644,24 @@ fn cve_2024_22258_pkce_downgrade_is_rejected() {
 #[test]
 fn cve_2024_23647_public_client_cannot_strip_the_challenge() {
     for (name, p) in policies() {
-        assert_eq!(p.authorize(ClientType::Public, None, None), Err(AuthorizeError::ChallengeRequired), "{name}");
         assert_eq!(
-            p.authorize_params(ClientType::Public, [("response_type", "code"), ("code_challenge_method", "S256")]),
+            p.authorize(ClientType::Public, None, None),
+            Err(AuthorizeError::ChallengeRequired),
+            "{name}"
+        );
+        assert_eq!(
+            p.authorize_params(
+                ClientType::Public,
+                [("response_type", "code"), ("code_challenge_method", "S256")]
+            ),
             Err(AuthorizeError::MethodWithoutChallenge)
         );
         // And even if a code without binding existed for a public client, it does not redeem.
-        assert_eq!(p.token(ClientType::Public, None, None), Err(TokenError::PkceRequired), "{name}");
+        assert_eq!(
+            p.token(ClientType::Public, None, None),
+            Err(TokenError::PkceRequired),
+            "{name}"
+        );
     }
 }
 
@@ -471,13 +674,25 @@ fn cve_2026_41213_one_character_verifier_is_rejected() {
                 if p.allows(ChallengeMethod::Plain) {
                     // As a plain challenge at the authorization endpoint...
                     let err = p.authorize(client, Some(short), Some("plain")).unwrap_err();
-                    assert!(matches!(err, AuthorizeError::MalformedChallenge(Error::ChallengeLength { .. })), "{name}");
+                    assert!(
+                        matches!(
+                            err,
+                            AuthorizeError::MalformedChallenge(Error::ChallengeLength { .. })
+                        ),
+                        "{name}"
+                    );
                 }
                 // ...and as a verifier at the token endpoint, for both methods.
                 let got = p.token(client, Some(&s256()), Some(short));
-                assert_eq!(got, Err(TokenError::MalformedVerifier(Error::VerifierLength { len: short.len() })));
+                assert_eq!(
+                    got,
+                    Err(TokenError::MalformedVerifier(Error::VerifierLength {
+                        len: short.len()
+                    }))
+                );
                 if p.allows(ChallengeMethod::Plain) {
-                    let one_char_plain_binding = CodeChallenge::parse(short, ChallengeMethod::Plain);
+                    let one_char_plain_binding =
+                        CodeChallenge::parse(short, ChallengeMethod::Plain);
                     assert!(one_char_plain_binding.is_err());
                 }
             }
@@ -493,16 +708,26 @@ fn full_flow_for_every_policy_and_client() {
         for client in CLIENTS {
             let verifier = CodeVerifier::generate(&mut rng);
             let sent = verifier.challenge();
-            let query = [("code_challenge", sent.as_str()), ("code_challenge_method", "S256")];
+            let query = [
+                ("code_challenge", sent.as_str()),
+                ("code_challenge_method", "S256"),
+            ];
             let bound = p.authorize_params(client, query).unwrap().unwrap();
             // What a server stores and reads back.
             let (value, method) = (bound.as_str().to_owned(), bound.method().as_str());
             let reread = CodeChallenge::parse(&value, method.parse().unwrap()).unwrap();
             assert_eq!(reread, bound);
             let form = [("code_verifier", verifier.secret())];
-            assert_eq!(p.token_params(client, Some(&reread), form), Ok(()), "{name}");
+            assert_eq!(
+                p.token_params(client, Some(&reread), form),
+                Ok(()),
+                "{name}"
+            );
             let other = CodeVerifier::generate(&mut rng);
-            assert_eq!(p.token(client, Some(&reread), Some(other.secret())), Err(TokenError::Mismatch));
+            assert_eq!(
+                p.token(client, Some(&reread), Some(other.secret())),
+                Err(TokenError::Mismatch)
+            );
         }
     }
 }

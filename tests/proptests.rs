@@ -1,6 +1,8 @@
 //! Property tests: round-trips, verify's exactness, and the token rule.
 
-use proofkey::{ChallengeMethod, ClientType, CodeChallenge, CodeVerifier, Error, Policy, TokenError};
+use proofkey::{
+    ChallengeMethod, ClientType, CodeChallenge, CodeVerifier, Error, Policy, TokenError,
+};
 use proptest::prelude::*;
 use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
 

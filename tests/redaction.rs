@@ -22,7 +22,9 @@ fn plain_challenge_debug_is_redacted_and_s256_is_shown() {
     let s256 = v.challenge();
     let dbg = format!("{s256:?}");
     assert!(dbg.contains(s256.as_str()) && !dbg.contains(V), "{dbg}");
-    let bound = Policy::development().authorize(ClientType::Public, Some(V), None).unwrap();
+    let bound = Policy::development()
+        .authorize(ClientType::Public, Some(V), None)
+        .unwrap();
     assert!(!format!("{bound:?}").contains(V));
 }
 
@@ -45,7 +47,11 @@ fn error_messages_never_contain_the_input() {
             if let Err(e) = CodeChallenge::parse(input, m) {
                 messages.push((e.to_string(), format!("{e:?}")));
             }
-            if let Err(e) = CodeVerifier::parse(V).unwrap().challenge_with(m).verify(input) {
+            if let Err(e) = CodeVerifier::parse(V)
+                .unwrap()
+                .challenge_with(m)
+                .verify(input)
+            {
                 messages.push((e.to_string(), format!("{e:?}")));
             }
         }
@@ -55,7 +61,11 @@ fn error_messages_never_contain_the_input() {
                 messages.push((e.to_string(), format!("{e:?}")));
             }
         }
-        if let Err(e) = p.token(ClientType::Public, Some(&CodeVerifier::parse(V).unwrap().challenge()), Some(input)) {
+        if let Err(e) = p.token(
+            ClientType::Public,
+            Some(&CodeVerifier::parse(V).unwrap().challenge()),
+            Some(input),
+        ) {
             messages.push((e.to_string(), format!("{e:?}")));
         }
         assert!(!messages.is_empty());

@@ -22,7 +22,10 @@ fn histogram(seed: u8, verifiers: usize, len: usize) -> [u64; 66] {
 fn chi_square(counts: &[u64]) -> f64 {
     let n: u64 = counts.iter().sum();
     let expected = n as f64 / counts.len() as f64;
-    counts.iter().map(|&c| (c as f64 - expected).powi(2) / expected).sum()
+    counts
+        .iter()
+        .map(|&c| (c as f64 - expected).powi(2) / expected)
+        .sum()
 }
 
 /// 65 degrees of freedom: the 99.9th percentile of chi-square is 110.6.
@@ -34,7 +37,10 @@ fn generate_with_len_is_uniform_over_66_characters() {
     let counts = histogram(42, 10_000, 128);
     assert!(counts.iter().all(|&c| c > 0), "every character occurs");
     let stat = chi_square(&counts);
-    assert!(stat < CRITICAL_999, "chi-square {stat:.1} >= {CRITICAL_999} (df 65): not uniform");
+    assert!(
+        stat < CRITICAL_999,
+        "chi-square {stat:.1} >= {CRITICAL_999} (df 65): not uniform"
+    );
 }
 
 #[test]

@@ -33,12 +33,19 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 #[test]
 fn verifier_is_zeroized_on_drop() {
     let v = CodeVerifier::parse(V).unwrap();
-    assert!(contains(&bytes_of(&v), V.as_bytes()), "control: the secret is in the value");
+    assert!(
+        contains(&bytes_of(&v), V.as_bytes()),
+        "control: the secret is in the value"
+    );
     assert!(!contains(&bytes_after_drop(v), &V.as_bytes()[..8]));
 
-    let long = "abcdefghijklmnopqrstuvwxyz".repeat(4) + "0123456789-._~ABCDEFGHIJKLMNOPQRSTUVWXYZ0123"[..24].as_ref();
+    let long = "abcdefghijklmnopqrstuvwxyz".repeat(4)
+        + "0123456789-._~ABCDEFGHIJKLMNOPQRSTUVWXYZ0123"[..24].as_ref();
     let v = CodeVerifier::parse(&long).unwrap();
-    assert!(bytes_after_drop(v).iter().all(|&b| b == 0), "every byte of a 128-char verifier is cleared");
+    assert!(
+        bytes_after_drop(v).iter().all(|&b| b == 0),
+        "every byte of a 128-char verifier is cleared"
+    );
 }
 
 #[test]

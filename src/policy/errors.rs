@@ -70,13 +70,21 @@ impl AuthorizeError {
             Self::ChallengeRequired => "code challenge required",
             Self::MethodRequired => "code_challenge_method required: this server accepts S256 only",
             Self::UnsupportedMethod => "transform algorithm not supported",
-            Self::MethodNotAllowed => "transform algorithm not supported: plain is not allowed, use S256",
+            Self::MethodNotAllowed => {
+                "transform algorithm not supported: plain is not allowed, use S256"
+            }
             Self::MalformedChallenge(e) => match e {
-                Error::ChallengeLength { method: ChallengeMethod::Plain, .. }
-                | Error::ChallengeCharset { method: ChallengeMethod::Plain, .. } => {
-                    "code_challenge for plain must be 43 to 128 characters of [A-Za-z0-9-._~]"
+                Error::ChallengeLength {
+                    method: ChallengeMethod::Plain,
+                    ..
                 }
-                _ => "code_challenge for S256 must be 43 characters of unpadded base64url (a SHA-256 digest)",
+                | Error::ChallengeCharset {
+                    method: ChallengeMethod::Plain,
+                    ..
+                } => "code_challenge for plain must be 43 to 128 characters of [A-Za-z0-9-._~]",
+                _ => {
+                    "code_challenge for S256 must be 43 characters of unpadded base64url (a SHA-256 digest)"
+                }
             },
             Self::RepeatedChallenge => "code_challenge parameter repeated",
             Self::RepeatedMethod => "code_challenge_method parameter repeated",
@@ -153,10 +161,16 @@ impl TokenError {
     pub const fn description(&self) -> &'static str {
         match self {
             Self::VerifierRequired => "code_verifier required",
-            Self::UnexpectedVerifier => "code_verifier sent, but the authorization request had no code_challenge",
+            Self::UnexpectedVerifier => {
+                "code_verifier sent, but the authorization request had no code_challenge"
+            }
             Self::PkceRequired => "PKCE required, but the authorization code has no code_challenge",
-            Self::MethodNotAllowed => "the code_challenge_method bound to this code is no longer accepted",
-            Self::MalformedVerifier(_) => "code_verifier must be 43 to 128 characters of [A-Za-z0-9-._~]",
+            Self::MethodNotAllowed => {
+                "the code_challenge_method bound to this code is no longer accepted"
+            }
+            Self::MalformedVerifier(_) => {
+                "code_verifier must be 43 to 128 characters of [A-Za-z0-9-._~]"
+            }
             Self::Mismatch => "code_verifier does not match the code_challenge",
             Self::RepeatedVerifier => "code_verifier parameter repeated",
         }
