@@ -22,17 +22,23 @@ pub(crate) const S256_LEN: usize = 43;
 /// the compiler checks 16 bytes at a time with SIMD compares.
 #[inline(always)]
 const fn is_unreserved(b: u8) -> bool {
-    // `| 0x20` maps 'A'..='Z' onto 'a'..='z' and nothing else onto them.
-    let letter = (b | 0x20).wrapping_sub(b'a') < 26;
+    let letter = is_letter(b);
     // '-' '.' '/' '0'..='9' are contiguous; '/' is not unreserved.
     let digit_dash_dot = (b.wrapping_sub(b'-') < 13) & (b != b'/');
     letter | digit_dash_dot | (b == b'_') | (b == b'~')
 }
 
+/// Whether `b` is an ASCII letter.
+#[inline(always)]
+const fn is_letter(b: u8) -> bool {
+    // `| 0x20` maps 'A'..='Z' onto 'a'..='z' and nothing else onto them.
+    (b | 0x20).wrapping_sub(b'a') < 26
+}
+
 /// Whether `b` is in the base64url alphabet (RFC 4648 §5): `[A-Za-z0-9-_]`.
 #[inline(always)]
 const fn is_base64url(b: u8) -> bool {
-    let letter = (b | 0x20).wrapping_sub(b'a') < 26;
+    let letter = is_letter(b);
     let digit = b.wrapping_sub(b'0') < 10;
     letter | digit | (b == b'-') | (b == b'_')
 }
@@ -364,6 +370,25 @@ mod tests {
             bytes[len - 1] = b'.';
             assert_eq!(first_non_unreserved(bytes), None);
             assert_eq!(first_non_base64url(bytes), Some(len - 1));
+        }
+    }
+
+    #[test]
+    fn decode_32_rejects_a_character_outside_the_alphabet_by_itself() {
+        // `CodeChallenge::parse` checks the alphabet first; the decoder must
+        // not rely on that.
+        let good = *b"E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+        assert!(decode_32(&good).is_ok());
+        for pos in [0, 20, 41] {
+            for bad in [b'.', b'~', b'+', b'/', b'=', 0x80] {
+                let mut chars = good;
+                chars[pos] = bad;
+                assert_eq!(
+                    decode_32(&chars),
+                    Err(Error::ChallengeNonCanonical),
+                    "{bad:#04x} at {pos}"
+                );
+            }
         }
     }
 }

@@ -362,4 +362,23 @@ mod tests {
             assert_eq!(sha256(&message[..len]), expected, "len {len}");
         }
     }
+
+    #[test]
+    fn pad_uses_the_fewest_blocks_for_every_verifier_length() {
+        // FIPS 180-4 §5.1.1: message, 0x80, zeros, 64-bit length. Up to 55
+        // octets fit one block, up to 119 two, up to 183 three; longer ones
+        // take the `Sha256::digest` fallback.
+        let message = [b'a'; 200];
+        for len in 0..=message.len() {
+            let mut blocks = [[0u8; 64]; 3];
+            let used = pad(&mut blocks, &message[..len]).map(<[_]>::len);
+            let expected = match len {
+                0..=55 => Some(1),
+                56..=119 => Some(2),
+                120..=183 => Some(3),
+                _ => None,
+            };
+            assert_eq!(used, expected, "len {len}");
+        }
+    }
 }

@@ -2,27 +2,40 @@
 //! around generate, parse, challenge, verify and every policy call.
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::cell::Cell;
 
 use proofkey::{ChallengeMethod, ClientType, CodeChallenge, CodeVerifier, Policy};
 use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
 
 struct Counting;
 
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+thread_local! {
+    // Per thread: the test harness's own thread allocates while a test runs,
+    // and only the calling thread's allocations are the library's.
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+fn count() {
+    // `try_with`: never panic inside the allocator (thread teardown).
+    let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
+}
+
+fn allocated() -> usize {
+    ALLOCATIONS.with(Cell::get)
+}
 
 // SAFETY: forwards to the system allocator; only counts.
 #[allow(unsafe_code)]
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
+        count();
         unsafe { System.alloc(layout) }
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         unsafe { System.dealloc(ptr, layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
+        count();
         unsafe { System.realloc(ptr, layout, new_size) }
     }
 }
@@ -30,11 +43,11 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
-/// Allocations made by `f` (the test runs single-threaded in its own binary section).
+/// Allocations made by `f` on this thread.
 fn allocations<T>(f: impl FnOnce() -> T) -> (usize, T) {
-    let before = ALLOCATIONS.load(Ordering::SeqCst);
+    let before = allocated();
     let out = std::hint::black_box(f());
-    (ALLOCATIONS.load(Ordering::SeqCst) - before, out)
+    (allocated() - before, out)
 }
 
 #[track_caller]
@@ -47,7 +60,6 @@ fn assert_no_alloc<T>(what: &str, f: impl FnOnce() -> T) -> T {
 const V: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 const C: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 
-// One test function so no other test thread allocates concurrently.
 #[test]
 fn no_library_path_allocates() {
     // The harness itself must be able to fail.

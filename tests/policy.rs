@@ -731,3 +731,68 @@ fn full_flow_for_every_policy_and_client() {
         }
     }
 }
+
+#[test]
+fn descriptions_are_the_documented_texts() {
+    let authorize = [
+        (
+            AuthorizeError::MethodWithoutChallenge,
+            "code_challenge_method sent without code_challenge",
+        ),
+        (AuthorizeError::ChallengeRequired, "code challenge required"),
+        (
+            AuthorizeError::MethodRequired,
+            "code_challenge_method required: this server accepts S256 only",
+        ),
+        (
+            AuthorizeError::UnsupportedMethod,
+            "transform algorithm not supported",
+        ),
+        (
+            AuthorizeError::MethodNotAllowed,
+            "transform algorithm not supported: plain is not allowed, use S256",
+        ),
+        (
+            AuthorizeError::RepeatedChallenge,
+            "code_challenge parameter repeated",
+        ),
+        (
+            AuthorizeError::RepeatedMethod,
+            "code_challenge_method parameter repeated",
+        ),
+    ];
+    for (e, text) in authorize {
+        assert_eq!(e.description(), text);
+    }
+    let token = [
+        (TokenError::VerifierRequired, "code_verifier required"),
+        (
+            TokenError::UnexpectedVerifier,
+            "code_verifier sent, but the authorization request had no code_challenge",
+        ),
+        (
+            TokenError::PkceRequired,
+            "PKCE required, but the authorization code has no code_challenge",
+        ),
+        (
+            TokenError::MethodNotAllowed,
+            "the code_challenge_method bound to this code is no longer accepted",
+        ),
+        (
+            TokenError::MalformedVerifier(Error::VerifierLength { len: 1 }),
+            "code_verifier must be 43 to 128 characters of [A-Za-z0-9-._~]",
+        ),
+        (
+            TokenError::Mismatch,
+            "code_verifier does not match the code_challenge",
+        ),
+        (
+            TokenError::RepeatedVerifier,
+            "code_verifier parameter repeated",
+        ),
+    ];
+    for (e, text) in token {
+        assert_eq!(e.description(), text);
+        assert_eq!(e.to_string(), text);
+    }
+}

@@ -44,6 +44,14 @@ fn appendix_b_octets_to_verifier_to_challenge() {
     assert_eq!(stored.as_str(), B_CHALLENGE);
     assert_eq!(stored, challenge);
     assert_eq!(verify(&stored, B_VERIFIER), Ok(()));
+    assert_eq!(
+        verify(&stored, &B_VERIFIER.replace('d', "e")),
+        Err(Error::Mismatch)
+    );
+    assert_eq!(
+        verify(&stored, "short"),
+        Err(Error::VerifierLength { len: 5 })
+    );
 }
 
 #[test]

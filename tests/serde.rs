@@ -380,3 +380,62 @@ mod code_verifier_has_no_serde_impls {
         let _ = <CodeVerifier as AmbiguousIfImpl<_>>::some_item;
     };
 }
+
+#[test]
+fn type_errors_say_what_was_expected() {
+    let method = serde_json::from_value::<ChallengeMethod>(json!(5))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        method.contains(r#"expected a code_challenge_method, "S256" or "plain""#),
+        "{method}"
+    );
+    let record = serde_json::from_value::<CodeChallenge>(json!("S256"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        record.contains(
+            "expected a code_challenge record with code_challenge and code_challenge_method"
+        ),
+        "{record}"
+    );
+    let value = rejected(json!({"code_challenge": 5, "code_challenge_method": "S256"}));
+    assert!(
+        value.contains("expected a code_challenge string"),
+        "{value}"
+    );
+}
+
+/// Formats that name fields by index (or by some other type) go through
+/// `deserialize_identifier` with integers: serde's own value deserializers
+/// stand in for them here.
+#[test]
+fn fields_identified_by_index() {
+    use serde::Deserialize;
+    use serde::de::value::{Error as ValueError, MapDeserializer};
+
+    let by_index = |pairs: Vec<(u64, &'static str)>| {
+        CodeChallenge::deserialize(MapDeserializer::<_, ValueError>::new(pairs.into_iter()))
+    };
+    const C: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+    let c = by_index(vec![(0, C), (1, "S256")]).unwrap();
+    assert_eq!((c.as_str(), c.method()), (C, ChallengeMethod::S256));
+    let c = by_index(vec![
+        (1, "plain"),
+        (0, "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+    ])
+    .unwrap();
+    assert_eq!(c.method(), ChallengeMethod::Plain);
+    let err = by_index(vec![(0, C), (2, "S256")]).unwrap_err().to_string();
+    assert!(err.contains("field index 0 or 1"), "{err}");
+    // A key of another type says which names are expected.
+    let err = CodeChallenge::deserialize(MapDeserializer::<_, ValueError>::new(
+        vec![(true, C)].into_iter(),
+    ))
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("expected `code_challenge` or `code_challenge_method`"),
+        "{err}"
+    );
+}
