@@ -25,6 +25,9 @@
 
 use proofkey::{ChallengeMethod, CodeChallenge, CodeVerifier, Error};
 
+#[path = "support/vectors.rs"]
+mod vectors;
+
 /// Memcheck client requests (`valgrind/memcheck.h`), through the magic
 /// instruction sequence of `valgrind/valgrind.h`.
 mod memcheck {
@@ -102,22 +105,11 @@ fn secret_verify(stored: &mut CodeChallenge, presented: &str) -> Result<(), Erro
     })
 }
 
-const B_VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-const B_CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+use vectors::{RFC_CHALLENGE as B_CHALLENGE, RFC_VERIFIER as B_VERIFIER, verifier_of_len};
 /// `B_VERIFIER` with its first character changed.
 const OTHER_FIRST: &str = "eBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 /// `B_VERIFIER` with its last character changed.
 const OTHER_LAST: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXK";
-
-fn verifier_of_len(len: usize) -> String {
-    const UNRESERVED: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~";
-    UNRESERVED
-        .iter()
-        .cycle()
-        .take(len)
-        .map(|&b| b as char)
-        .collect()
-}
 
 #[test]
 fn s256_verify_is_constant_time() {

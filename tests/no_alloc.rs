@@ -57,8 +57,9 @@ fn assert_no_alloc<T>(what: &str, f: impl FnOnce() -> T) -> T {
     out
 }
 
-const V: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-const C: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+#[path = "support/vectors.rs"]
+mod vectors;
+use vectors::{RFC_CHALLENGE as C, RFC_VERIFIER as V};
 
 #[test]
 fn no_library_path_allocates() {

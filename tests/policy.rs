@@ -6,8 +6,9 @@ use proofkey::{
     TokenError,
 };
 
-const V: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-const C: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+#[path = "support/vectors.rs"]
+mod vectors;
+use vectors::{RFC_CHALLENGE as C, RFC_VERIFIER as V};
 const OTHER_V: &str = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 const CLIENTS: [ClientType; 2] = [ClientType::Public, ClientType::Confidential];
 

@@ -2,7 +2,9 @@
 
 use proofkey::{AuthorizeError, ChallengeMethod, ClientType, CodeChallenge, CodeVerifier, Policy};
 
-const V: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+#[path = "support/vectors.rs"]
+mod vectors;
+use vectors::RFC_VERIFIER as V;
 
 #[test]
 fn verifier_debug_is_redacted() {

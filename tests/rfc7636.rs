@@ -3,14 +3,14 @@
 
 use proofkey::{ChallengeMethod, CodeChallenge, CodeVerifier, Error, verify};
 
-const B_OCTETS: [u8; 32] = [
-    116, 24, 223, 180, 151, 153, 224, 37, 79, 250, 96, 125, 216, 173, 187, 186, 22, 212, 37, 77,
-    105, 214, 191, 240, 91, 88, 5, 88, 83, 132, 141, 121,
-];
-const B_VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-const B_CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+#[path = "support/vectors.rs"]
+mod vectors;
 
-const UNRESERVED: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~";
+use vectors::{
+    RFC_CHALLENGE as B_CHALLENGE, RFC_OCTETS as B_OCTETS, RFC_VERIFIER as B_VERIFIER, UNRESERVED,
+    verifier_of_len,
+};
+
 const BASE64URL: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 fn s256(value: &str) -> Result<CodeChallenge, Error> {
@@ -19,16 +19,6 @@ fn s256(value: &str) -> Result<CodeChallenge, Error> {
 
 fn plain(value: &str) -> Result<CodeChallenge, Error> {
     CodeChallenge::parse(value, ChallengeMethod::Plain)
-}
-
-/// A valid verifier of `len` characters that uses the whole alphabet.
-fn verifier_of_len(len: usize) -> String {
-    UNRESERVED
-        .iter()
-        .cycle()
-        .take(len)
-        .map(|&b| b as char)
-        .collect()
 }
 
 #[test]

@@ -4,7 +4,10 @@
 use proofkey::CodeVerifier;
 use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
 
-const UNRESERVED: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~";
+#[path = "support/vectors.rs"]
+mod vectors;
+
+use vectors::UNRESERVED;
 
 fn histogram(seed: u8, verifiers: usize, len: usize) -> [u64; 66] {
     let mut rng = ChaCha20Rng::from_seed([seed; 32]);

@@ -6,7 +6,9 @@ use std::mem::{MaybeUninit, size_of};
 
 use proofkey::{ChallengeMethod, CodeChallenge, CodeVerifier};
 
-const V: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+#[path = "support/vectors.rs"]
+mod vectors;
+use vectors::RFC_VERIFIER as V;
 
 /// Runs `T`'s destructor in place and returns the bytes left behind.
 fn bytes_after_drop<T>(value: T) -> Vec<u8> {

@@ -1,0 +1,28 @@
+//! Values shared by the test files (each includes this with
+//! `#[path = "support/vectors.rs"] mod vectors;`).
+#![allow(dead_code)] // each test file uses a different part
+
+/// RFC 7636 Appendix B: the 32 random octets...
+pub(crate) const RFC_OCTETS: [u8; 32] = [
+    116, 24, 223, 180, 151, 153, 224, 37, 79, 250, 96, 125, 216, 173, 187, 186, 22, 212, 37, 77,
+    105, 214, 191, 240, 91, 88, 5, 88, 83, 132, 141, 121,
+];
+/// ...their base64url, the `code_verifier`...
+pub(crate) const RFC_VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+/// ...and its S256 `code_challenge`.
+pub(crate) const RFC_CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+
+/// RFC 3986 §2.3 `unreserved`: the verifier alphabet, in the order of
+/// `generate_with_len`'s 66 characters.
+pub(crate) const UNRESERVED: &[u8] =
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~";
+
+/// A valid verifier of `len` characters that uses the whole alphabet.
+pub(crate) fn verifier_of_len(len: usize) -> String {
+    UNRESERVED
+        .iter()
+        .cycle()
+        .take(len)
+        .map(|&b| b as char)
+        .collect()
+}
