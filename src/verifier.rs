@@ -144,7 +144,8 @@ impl CodeVerifier {
         rng: &mut R,
         len: usize,
     ) -> Result<Self, Error> {
-        match Self::try_generate_with_len_inner(rng, len)? {
+        check_len(len)?;
+        match Self::draw_unreserved(rng, len) {
             Ok(v) => Ok(v),
             Err(never) => match never {},
         }
@@ -170,17 +171,8 @@ impl CodeVerifier {
         rng: &mut R,
         len: usize,
     ) -> Result<Self, Error> {
-        Self::try_generate_with_len_inner(rng, len)?.map_err(|_| Error::Rng)
-    }
-
-    fn try_generate_with_len_inner<R: TryCryptoRng + ?Sized>(
-        rng: &mut R,
-        len: usize,
-    ) -> Result<Result<Self, R::Error>, Error> {
-        if !(MIN_LEN..=MAX_LEN).contains(&len) {
-            return Err(Error::InvalidLength { len });
-        }
-        Ok(Self::draw_unreserved(rng, len))
+        check_len(len)?;
+        Self::draw_unreserved(rng, len).map_err(|_| Error::Rng)
     }
 
     /// `len` (43..=128) characters drawn by rejection sampling.
@@ -341,6 +333,15 @@ impl CodeVerifier {
             bytes: [0; MAX_LEN],
             len: 0,
         }
+    }
+}
+
+/// RFC 7636 §4.1: a verifier has 43 to 128 characters.
+fn check_len(len: usize) -> Result<(), Error> {
+    if (MIN_LEN..=MAX_LEN).contains(&len) {
+        Ok(())
+    } else {
+        Err(Error::InvalidLength { len })
     }
 }
 
