@@ -46,37 +46,19 @@ fn appendix_b_octets_to_verifier_to_challenge() {
 
 #[test]
 fn independent_vectors_derive_parse_and_verify_agree() {
-    // Beside the repository; PROOFKEY_VECTORS overrides it for tools that
-    // test a copy of the tree elsewhere (cargo mutants).
-    let default = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/vectors/s256.tsv");
-    let path = &std::env::var("PROOFKEY_VECTORS").unwrap_or_else(|_| default.to_string());
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| {
-        panic!("cannot read the S256 vectors at {path}: {e}. They live in shared/vectors/ beside the repository.")
-    });
     let mut count = 0;
-    for (n, line) in text.lines().enumerate() {
-        if line.starts_with('#') || line.trim().is_empty() {
-            continue;
-        }
-        let (v, c) = line
-            .split_once('\t')
-            .unwrap_or_else(|| panic!("line {}: no tab", n + 1));
-        let verifier = CodeVerifier::parse(v).unwrap_or_else(|e| panic!("line {}: {e}", n + 1));
-        assert_eq!(verifier.challenge().as_str(), c, "line {}: derive", n + 1);
-        let stored = s256(c).unwrap_or_else(|e| panic!("line {}: {e}", n + 1));
-        assert_eq!(stored.as_str(), c, "line {}: parse round-trip", n + 1);
-        assert_eq!(stored.verify(v), Ok(()), "line {}: verify", n + 1);
-        assert_eq!(stored, verifier.challenge(), "line {}: equality", n + 1);
+    for (n, v, c) in vectors::s256_vectors() {
+        let verifier = CodeVerifier::parse(v).unwrap_or_else(|e| panic!("line {n}: {e}"));
+        assert_eq!(verifier.challenge().as_str(), c, "line {n}: derive");
+        let stored = s256(c).unwrap_or_else(|e| panic!("line {n}: {e}"));
+        assert_eq!(stored.as_str(), c, "line {n}: parse round-trip");
+        assert_eq!(stored.verify(v), Ok(()), "line {n}: verify");
+        assert_eq!(stored, verifier.challenge(), "line {n}: equality");
         let plain_stored = plain(v).unwrap();
-        assert_eq!(
-            plain_stored.verify(v),
-            Ok(()),
-            "line {}: plain verify",
-            n + 1
-        );
+        assert_eq!(plain_stored.verify(v), Ok(()), "line {n}: plain verify");
         count += 1;
     }
-    assert_eq!(count, 256, "expected 256 vectors in {path}");
+    assert_eq!(count, 256, "expected 256 vectors in tests/data/s256.tsv");
 }
 
 #[test]

@@ -26,3 +26,20 @@ pub(crate) fn verifier_of_len(len: usize) -> String {
         .map(|&b| b as char)
         .collect()
 }
+
+/// 256 independent S256 pairs `(code_verifier, code_challenge)`, computed
+/// with Python's hashlib by `tests/data/s256.py` (which also re-checks them:
+/// `python3 tests/data/s256.py --check`). Compiled in, so the tests read no
+/// file at run time.
+pub(crate) fn s256_vectors() -> impl Iterator<Item = (usize, &'static str, &'static str)> {
+    include_str!("../data/s256.tsv")
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| !line.starts_with('#') && !line.trim().is_empty())
+        .map(|(n, line)| {
+            let (v, c) = line
+                .split_once('\t')
+                .unwrap_or_else(|| panic!("tests/data/s256.tsv line {}: no tab", n + 1));
+            (n + 1, v, c)
+        })
+}
