@@ -3,9 +3,9 @@
 //! medians and their ratio.
 //!
 //! ```text
-//! cargo run --release --example bench_report                 # about 2.5 minutes
-//! cargo run --release --example bench_report -- --no-bench   # table from the last run
-//! cargo run --release --example bench_report -- --measurement-time 5
+//! cargo run --release -p proofkey-benches --bin bench_report           # about 2.5 minutes
+//! cargo run --release -p proofkey-benches --bin bench_report -- --no-bench
+//! cargo run --release -p proofkey-benches --bin bench_report -- --measurement-time 5
 //! ```
 //!
 //! Two ratios per row, proofkey ÷ the other side (below 1: proofkey is
@@ -64,7 +64,8 @@ fn criterion_median(criterion: &Path, id: &str) -> Option<f64> {
 fn target_dir() -> PathBuf {
     env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"))
+        // The workspace's target directory, one level above this package.
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"))
 }
 
 /// `model name` from `/proc/cpuinfo`, with the family and model numbers
@@ -102,11 +103,11 @@ fn rustc_version() -> String {
 fn run_bench(criterion: &Path, bench_args: &[String]) -> Result<String, String> {
     let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     eprintln!(
-        "running: cargo bench --bench pkce -- {}",
+        "running: cargo bench -p proofkey-benches --bench pkce -- {}",
         bench_args.join(" ")
     );
     let mut child = Command::new(cargo)
-        .args(["bench", "--bench", "pkce", "--"])
+        .args(["bench", "-p", "proofkey-benches", "--bench", "pkce", "--"])
         .args(bench_args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("CRITERION_HOME", criterion)
@@ -205,7 +206,7 @@ fn main() -> ExitCode {
         rustc_version()
     ));
     print(format!(
-        "Command: cargo run --release --example bench_report (cargo bench --bench pkce -- {})",
+        "Command: cargo run --release -p proofkey-benches --bin bench_report (cargo bench -p proofkey-benches --bench pkce -- {})",
         bench_args.join(" ")
     ));
     print(String::new());

@@ -13,10 +13,11 @@
 //!    see the same machine at the same moment; the median of the per-round
 //!    ratios survives a noisy, shared machine far better than two medians
 //!    taken a minute apart. Each row is printed as one tab-separated `row`
-//!    line, which `examples/bench_report.rs` turns into the table.
+//!    line, which `benches/bench_report.rs` turns into the table.
 //!
-//! `cargo bench --bench pkce`, or `cargo run --release --example
-//! bench_report` for a short run and the table.
+//! `cargo bench -p proofkey-benches --bench pkce`, or
+//! `cargo run --release -p proofkey-benches --bin bench_report` for a short
+//! run and the table.
 
 // The counting allocator implements `GlobalAlloc`, an unsafe trait; the
 // library itself stays `#![forbid(unsafe_code)]`.

@@ -1,13 +1,13 @@
 //! One process plays the three parts of an authorization-code flow with PKCE:
-//! the client, the authorization server, and an attacker who intercepted the
-//! authorization code (RFC 7636 §1).
+//! the client, the authorization server, and an attacker who intercepted
+//! authorization codes (RFC 7636 §1).
 //!
 //! Run it with `cargo run --example flow`.
 
 use std::collections::HashMap;
 use std::process::ExitCode;
 
-use proofkey::{ChallengeMethod, ClientType, CodeChallenge, CodeVerifier, Policy, TokenError};
+use proofkey::{ChallengeMethod, ClientType, CodeChallenge, CodeVerifier, Policy};
 
 /// What the server keeps per authorization code: the binding, in one record.
 struct CodeRecord {
@@ -30,6 +30,14 @@ impl Server {
         }
     }
 
+    /// A fresh authorization code: 128 bits from the OS RNG, its own random
+    /// source (never derived from anything the client sent).
+    fn new_code() -> Result<String, String> {
+        let mut octets = [0u8; 16];
+        getrandom::fill(&mut octets).map_err(|e| format!("OS RNG: {e}"))?;
+        Ok(octets.iter().map(|b| format!("{b:02x}")).collect())
+    }
+
     /// The authorization endpoint, after client_id and redirect_uri checks.
     fn authorize(
         &mut self,
@@ -40,14 +48,8 @@ impl Server {
         let bound = self
             .policy
             .authorize_params(client, query.iter().copied())
-            .map_err(|e| {
-                format!(
-                    "redirect with error={}&error_description={}",
-                    e.error_code(),
-                    e.description()
-                )
-            })?;
-        let code = CodeVerifier::random().map_err(|e| e.to_string())?.secret()[..22].to_string();
+            .map_err(|e| format!("{}: {}", e.error_code(), e.description()))?;
+        let code = Self::new_code()?;
         let challenge = bound.map(|c| (c.as_str().to_owned(), c.method()));
         self.codes.insert(
             code.clone(),
@@ -60,12 +62,8 @@ impl Server {
     }
 
     /// The token endpoint. The code is consumed whatever the outcome.
-    fn token(
-        &mut self,
-        client_id: &str,
-        code: &str,
-        form: &[(&str, &str)],
-    ) -> Result<&'static str, String> {
+    fn token(&mut self, client_id: &str, form: &[(&str, &str)]) -> Result<&'static str, String> {
+        let code = form.iter().find(|(k, _)| *k == "code").map_or("", |p| p.1);
         let Some(record) = self.codes.remove(code) else {
             return Err("invalid_grant: unknown or already used code".into());
         };
@@ -85,8 +83,23 @@ impl Server {
                 form.iter().copied(),
             )
             .map(|()| "an access token")
-            .map_err(|e: TokenError| format!("{}: {}", e.error_code(), e.description()))
+            .map_err(|e| format!("{}: {}", e.error_code(), e.description()))
     }
+}
+
+/// One login of the public client `spa`: a fresh verifier, its challenge in
+/// the authorization request, and the code that comes back.
+fn login(server: &mut Server) -> Result<(CodeVerifier, String), String> {
+    let verifier = CodeVerifier::random().map_err(|e| e.to_string())?;
+    let challenge = verifier.challenge();
+    let query = [
+        ("response_type", "code"),
+        ("client_id", "spa"),
+        ("code_challenge", challenge.as_str()),
+        ("code_challenge_method", "S256"),
+    ];
+    let code = server.authorize("spa", &query)?;
+    Ok((verifier, code))
 }
 
 fn main() -> ExitCode {
@@ -109,22 +122,19 @@ fn run() -> Result<(), String> {
         server.policy.methods_supported()
     );
 
-    // 1. Client: a fresh secret verifier for this one authorization request.
+    // 1-3. Client: a fresh secret verifier; only its S256 challenge travels in
+    //      the front channel; the server binds it to a new code.
     let verifier = CodeVerifier::random().map_err(|e| e.to_string())?;
     println!(
         "[client]   1. code_verifier generated ({} chars, kept secret: never printed or logged)",
         verifier.secret().len()
     );
-
-    // 2. Client: only the S256 challenge travels in the front channel.
     let challenge = verifier.challenge();
     println!(
         "[client]   2. authorization request sent: code_challenge={} code_challenge_method={}",
         challenge.as_str(),
         challenge.method()
     );
-
-    // 3. Server: validate and store the challenge with the code.
     let query = [
         ("response_type", "code"),
         ("client_id", "spa"),
@@ -132,7 +142,7 @@ fn run() -> Result<(), String> {
         ("code_challenge_method", "S256"),
     ];
     let code = server.authorize("spa", &query)?;
-    println!("[server]   3. challenge validated and stored with authorization code {code}");
+    println!("[server]   3. challenge validated and bound to a new authorization code {code}");
 
     // 4. Client: redeems the code with its verifier.
     let form = [
@@ -140,50 +150,57 @@ fn run() -> Result<(), String> {
         ("code", &code),
         ("code_verifier", verifier.secret()),
     ];
-    let token = server.token("spa", &code, &form)?;
-    println!("[server]   4. token request with the code_verifier accepted: issued {token}");
+    let token = server.token("spa", &form)?;
+    println!("[client]   4. token request with the code_verifier accepted: issued {token}");
 
-    // 5. Attacker: intercepts the code of the client's next login (a malicious
-    //    app on the same custom scheme, a leaky log...) and races to redeem it.
-    let next = CodeVerifier::random().map_err(|e| e.to_string())?;
-    let next_challenge = next.challenge();
-    let query = [
-        ("code_challenge", next_challenge.as_str()),
-        ("code_challenge_method", "S256"),
-    ];
-    let stolen = server.authorize("spa", &query)?;
-    println!(
-        "[attacker] 5. intercepted authorization code {stolen} from the next login's redirect"
-    );
-    match server.token(
-        "spa",
-        &stolen,
-        &[("grant_type", "authorization_code"), ("code", &stolen)],
-    ) {
-        Err(e) => println!(
-            "[attacker] 6. exchange of the intercepted code without the verifier rejected: {e}"
-        ),
-        Ok(_) => return Err("the attacker's exchange was accepted".into()),
+    // 5. Attacker: intercepts the code of the next login (a malicious app on
+    //    the same custom scheme, a leaky log...) and races to redeem it with
+    //    no verifier: RFC 7636 §4.6 requires one for a code bound to a challenge.
+    let (_, stolen) = login(&mut server)?;
+    println!("[attacker] 5. intercepted authorization code {stolen} from the next login");
+    let form = [("grant_type", "authorization_code"), ("code", &stolen)];
+    match server.token("spa", &form) {
+        Err(e) => println!("[attacker]    redeeming it without a code_verifier: rejected, {e}"),
+        Ok(_) => return Err("the intercepted code was redeemed without a verifier".into()),
     }
 
-    // 7. The failed attempt consumed the code: a second try, with a guess, is dead too.
+    // 6. Attacker: intercepts a fresh code and guesses a verifier. Any
+    //    verifier but the client's hashes to another challenge: a mismatch.
+    let (_, fresh) = login(&mut server)?;
     let guess = CodeVerifier::random().map_err(|e| e.to_string())?;
-    match server.token(
-        "spa",
-        &stolen,
-        &[("code", stolen.as_str()), ("code_verifier", guess.secret())],
-    ) {
-        Err(e) => println!("[attacker] 7. second try with a guessed verifier rejected: {e}"),
-        Ok(_) => return Err("the guess was accepted".into()),
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("code", &fresh),
+        ("code_verifier", guess.secret()),
+    ];
+    match server.token("spa", &form) {
+        Err(e) => {
+            println!("[attacker] 6. fresh code {fresh} with a guessed code_verifier: rejected, {e}")
+        }
+        Ok(_) => return Err("the guessed verifier was accepted".into()),
     }
 
-    // 8. Attacker: strips the challenge (a downgrade) - a public client must use PKCE.
-    match server.authorize("spa", &[("response_type", "code")]) {
+    // 7. Attacker: replays the client's own request from step 4, verifier
+    //    included (read from a log): the code was consumed when it was redeemed.
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("code", &code),
+        ("code_verifier", verifier.secret()),
+    ];
+    match server.token("spa", &form) {
         Err(e) => println!(
-            "[attacker] 8. authorization request with the challenge stripped rejected: {e}"
+            "[attacker] 7. replay of the redeemed code {code} with its real code_verifier: rejected, {e}"
+        ),
+        Ok(_) => return Err("the replayed code was accepted".into()),
+    }
+
+    // 8. Attacker: strips the challenge (a downgrade); a public client must use PKCE.
+    match server.authorize("spa", &[("response_type", "code"), ("client_id", "spa")]) {
+        Err(e) => println!(
+            "[attacker] 8. authorization request with the challenge stripped: rejected, {e}"
         ),
         Ok(_) => return Err("the downgrade was accepted".into()),
     }
-    println!("\nPKCE held: only the holder of the code_verifier could redeem the code.");
+    println!("\nPKCE held: only the holder of the code_verifier could redeem the code, once.");
     Ok(())
 }

@@ -1,6 +1,139 @@
-#![doc = include_str!("../README.md")]
+//! PKCE (RFC 7636, Proof Key for Code Exchange) for OAuth clients and
+//! authorization servers: `no_std`, no heap, no panics, a constant-time
+//! verify, and a server [`Policy`] that makes the safe rules the default.
+//!
+//! A client that asks for an authorization code first makes up a secret, the
+//! [`CodeVerifier`], and sends only its hash, the [`CodeChallenge`], with the
+//! authorization request. When it redeems the code it sends the verifier
+//! itself, and the server checks that it hashes to the challenge stored with
+//! the code. Whoever intercepts the code cannot redeem it without the
+//! verifier, which never left the client. OAuth 2.1 makes PKCE mandatory.
+//!
+//! # Client quick start
+//!
+//! ```
+//! # #[cfg(feature = "getrandom")] {
+//! use proofkey::CodeVerifier;
+//!
+//! // Before redirecting the user: a fresh verifier per authorization request.
+//! let verifier = CodeVerifier::random()?; // 43 characters from the OS RNG
+//! let challenge = verifier.challenge(); // S256
+//! let auth_url = format!(
+//!     "https://as.example/authorize?response_type=code&client_id=spa&state=af0ifjsldkj\
+//!      &code_challenge={}&code_challenge_method={}",
+//!     challenge.as_str(),
+//!     challenge.method(),
+//! );
+//! # assert!(auth_url.contains("code_challenge_method=S256"));
+//!
+//! // Keep `verifier` until the callback, then send it with the code:
+//! let form = [("grant_type", "authorization_code"), ("code_verifier", verifier.secret())];
+//! # assert_eq!(form[1].1.len(), 43);
+//! # }
+//! # Ok::<(), proofkey::Error>(())
+//! ```
+//!
+//! Without the `getrandom` feature, bring any `rand_core` 0.10 RNG to
+//! [`CodeVerifier::generate`] (fallible ones to
+//! [`CodeVerifier::try_generate`]), or 32 random octets from anywhere to
+//! [`CodeVerifier::from_random_bytes`]. [`CodeVerifier::generate_with_len`]
+//! takes a length from 43 to 128 and draws each character uniformly from
+//! the 66 allowed ones.
+//!
+//! `rand` 0.10's `rand::rng()` fits `generate` as it is. `rand` 0.9's
+//! `ThreadRng` does not: it implements the `rand_core` 0.9 traits, and this
+//! crate takes `rand_core` 0.10's `CryptoRng`.
+//!
+//! # Server quick start
+//!
+//! The authorization endpoint validates the challenge and binds it to the
+//! code; the token endpoint checks the verifier against that binding:
+//!
+//! ```
+//! use proofkey::{ChallengeMethod, ClientType, CodeChallenge, Policy};
+//!
+//! let policy = Policy::production(); // public clients must use PKCE; S256 only
+//!
+//! // GET /authorize, after validating client_id and redirect_uri; the client
+//! // type comes from the client's registration, never from the request.
+//! let query = [
+//!     ("response_type", "code"),
+//!     ("client_id", "spa"),
+//!     ("code_challenge", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"),
+//!     ("code_challenge_method", "S256"),
+//! ];
+//! let bound = policy.authorize_params(ClientType::Public, query)?;
+//! // Store the binding in the same record as the code, atomically.
+//! let record = bound.map(|c| (c.as_str().to_owned(), c.method()));
+//!
+//! // POST /token: consume the code first, whatever the outcome.
+//! let form = [
+//!     ("grant_type", "authorization_code"),
+//!     ("code_verifier", "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+//! ];
+//! let bound = match &record {
+//!     Some((value, method)) => Some(CodeChallenge::parse(value, *method)?),
+//!     None => None, // "no PKCE" only ever from the code's own record
+//! };
+//! policy.token_params(ClientType::Public, bound.as_ref(), form)?;
+//!
+//! // The attacker with the intercepted code but no verifier:
+//! let stolen = policy.token_params(ClientType::Public, bound.as_ref(), [("grant_type", "authorization_code")]);
+//! assert_eq!(stolen.unwrap_err().error_code(), "invalid_grant");
+//! # Ok::<(), Box<dyn core::error::Error>>(())
+//! ```
+//!
+//! The [`Policy`] docs list every rule with its RFC section and error code,
+//! and the server guide: call it only after validating `client_id` and
+//! `redirect_uri`, store the binding in the code's own record, consume the
+//! code on any PKCE failure, and publish [`Policy::methods_supported`] as
+//! `code_challenge_methods_supported` (RFC 8414).
+//!
+//! # Feature flags
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `getrandom` | yes | [`CodeVerifier::random`], from the operating system's RNG through `getrandom` 0.4 |
+//! | `serde` | no | `Serialize`/`Deserialize` for [`CodeChallenge`] (as `{"code_challenge", "code_challenge_method"}`, validated on the way in) and [`ChallengeMethod`]; never for [`CodeVerifier`] |
+//!
+//! - **Bare metal** (`default-features = false`): everything but `random()`
+//!   works with no OS; bring a `rand_core` 0.10 `CryptoRng` (a hardware
+//!   TRNG driver, a seeded ChaCha) or 32 random octets.
+//! - **Browsers** (`wasm32-unknown-unknown`): `getrandom` 0.4 reaches
+//!   `crypto.getRandomValues` only with its `wasm_js` feature, which a
+//!   library must not turn on for you: the application adds
+//!   `getrandom = { version = "0.4", features = ["wasm_js"] }` to its own
+//!   dependencies. WASI targets work as they are.
+//!
+//! # Security properties
+//!
+//! - **Exact RFC 7636 syntax.** A verifier is 43 to 128 characters of
+//!   `[A-Za-z0-9-._~]`, nothing trimmed or decoded; an S256 challenge is
+//!   exactly 43 characters of unpadded, canonical base64url; method names
+//!   are case-sensitive. Anything else is a typed [`Error`] that carries
+//!   lengths and positions, never the input.
+//! - **Constant time.** [`CodeChallenge::verify`] checks the presented
+//!   verifier's syntax (its time may depend on the verifier's length and on
+//!   where its first bad character is, which the caller already knows),
+//!   hashes it with SHA-256 and compares the 32-octet result with a digest
+//!   computed when the challenge was parsed, with no branch or memory index
+//!   that depends on the stored challenge, its method, its length (for
+//!   plain) or where the two differ.
+//! - **Secrets stay secret.** [`CodeVerifier`] prints
+//!   `CodeVerifier([REDACTED])` in `Debug` and has no `Display`, `Clone`,
+//!   `PartialEq` or `Serialize`; its buffer is zeroized on drop. A plain
+//!   challenge *is* a verifier, so its `Debug` is redacted and its value
+//!   zeroized too. [`CodeVerifier::secret`] is the one way to read a
+//!   verifier. Zeroizing is best effort: it cannot reach copies that the
+//!   compiler makes when a value moves, registers, or the caller's own
+//!   copies of `secret()`.
+//! - **`no_std`, no heap, no panics.** No `alloc`, no `unsafe`; values live
+//!   in fixed-size inline buffers; every input gets a typed error.
+//! - **Safe error descriptions.** Every `error_description` is fixed ASCII
+//!   text in the RFC 6749 character set, so it can be sent as is.
 #![no_std]
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 #![cfg_attr(
     not(test),
@@ -32,3 +165,9 @@ pub use error::Error;
 pub use method::ChallengeMethod;
 pub use policy::{AuthorizeError, ClientType, Policy, TokenError};
 pub use verifier::CodeVerifier;
+
+// The README's Rust blocks are compiled and run as doc tests; they use every
+// feature, so only the full feature set runs them.
+#[cfg(all(doctest, feature = "getrandom", feature = "serde"))]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

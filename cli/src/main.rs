@@ -1,9 +1,10 @@
 //! `pkce`: a small command line tool for debugging OAuth PKCE flows by hand.
 //!
 //! ```text
-//! cargo run --example pkce -- generate [--len N] [--json]
-//! cargo run --example pkce -- challenge <VERIFIER> [--method S256|plain]
-//! cargo run --example pkce -- verify [--method S256|plain] <CHALLENGE> <VERIFIER>
+//! cargo install --path cli          # or: cargo run -p proofkey-cli -- ...
+//! pkce generate [--len N] [--json]
+//! pkce challenge <VERIFIER> [--method S256|plain]
+//! pkce verify [--method S256|plain] <CHALLENGE> <VERIFIER>
 //! ```
 //!
 //! Exit codes: 0 success (for `verify`: the verifier matches), 1 `verify`

@@ -1,8 +1,7 @@
-//! `examples/pkce.rs`, run as a process: outputs and exit codes
+//! The `pkce` binary, run as a process: outputs and exit codes
 //! (0 success, 1 no match, 2 bad input).
 
-use std::path::PathBuf;
-use std::sync::OnceLock;
+use std::path::Path;
 
 use assert_cmd::Command;
 use proofkey::{ChallengeMethod, CodeChallenge, CodeVerifier, Error};
@@ -11,37 +10,9 @@ use rand_chacha::rand_core::SeedableRng;
 const B_VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 const B_CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 
-/// The example binary, built once per test run with this test's profile and
-/// features, into this test's target directory (so it is up to date even
-/// under `cargo test --test cli`, which does not build examples).
-fn pkce_bin() -> &'static PathBuf {
-    static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        // <target>/<profile>/deps/cli-<hash>
-        let exe = std::env::current_exe().unwrap();
-        let target_dir = exe.ancestors().nth(3).unwrap().to_path_buf();
-        let features: Vec<&str> = [
-            (cfg!(feature = "getrandom"), "getrandom"),
-            (cfg!(feature = "serde"), "serde"),
-        ]
-        .into_iter()
-        .filter_map(|(on, name)| on.then_some(name))
-        .collect();
-        let mut build = escargot::CargoBuild::new()
-            .manifest_path(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"))
-            .example("pkce")
-            .current_release()
-            .target_dir(target_dir)
-            .no_default_features();
-        if !features.is_empty() {
-            build = build.features(features.join(" "));
-        }
-        build
-            .run()
-            .expect("cargo build --example pkce")
-            .path()
-            .to_path_buf()
-    })
+/// The `pkce` binary of this package, which cargo builds before its tests.
+fn pkce_bin() -> &'static Path {
+    Path::new(env!("CARGO_BIN_EXE_pkce"))
 }
 
 fn pkce(args: &[&str]) -> Command {

@@ -113,7 +113,7 @@ fn proofkey_default_verifiers_give_oauth2s_challenge() {
     for _ in 0..ROUNDS {
         assert_same_challenge(&CodeVerifier::generate(&mut rng));
     }
-    #[cfg(feature = "getrandom")]
+    // The demo depends on proofkey with its default `getrandom` feature.
     for _ in 0..ROUNDS {
         assert_same_challenge(&CodeVerifier::random().unwrap());
     }
