@@ -30,5 +30,5 @@ mod verifier;
 pub use challenge::{CodeChallenge, verify};
 pub use error::Error;
 pub use method::ChallengeMethod;
-pub use policy::{AuthorizeError, ClientType, Policy, TokenError};
+pub use policy::{AuthorizeError, ClientType, MissingMethod, Param, Policy, TokenError};
 pub use verifier::CodeVerifier;
