@@ -224,8 +224,7 @@ impl<'de> Deserialize<'de> for CodeChallenge {
 }
 
 /// What a rejected non-record is called, in place of its value.
-const NOT_SHOWN: Unexpected<'static> =
-    Unexpected::Other("a value other than a record (not shown)");
+const NOT_SHOWN: Unexpected<'static> = Unexpected::Other("a value other than a record (not shown)");
 
 struct ChallengeVisitor<'a> {
     /// Set once the format hands this visitor anything: from then on its

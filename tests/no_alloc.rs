@@ -235,7 +235,10 @@ fn http_error_helpers_do_not_allocate() {
         assert_no_alloc("json", || write!(buf, "{}", e.json())).unwrap();
         let written = std::str::from_utf8(&buf.bytes[..buf.len]).unwrap();
         assert!(written.starts_with(r#"{"error":""#), "{written}");
-        assert!(written.ends_with(&format!("{}\"}}", e.description())), "{written}");
+        assert!(
+            written.ends_with(&format!("{}\"}}", e.description())),
+            "{written}"
+        );
     }
     let pairs = assert_no_alloc("query_pairs", || {
         AuthorizeError::MethodRequired.query_pairs()

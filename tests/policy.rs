@@ -4,10 +4,10 @@
 
 use proofkey::{AuthorizeError, ChallengeMethod, ClientType, Error, MissingMethod, Policy};
 
-#[path = "support/vectors.rs"]
-mod vectors;
 #[path = "support/policies.rs"]
 mod policies;
+#[path = "support/vectors.rs"]
+mod vectors;
 use policies::{CLIENTS, cases, policies};
 use vectors::{RFC_CHALLENGE as C, RFC_VERIFIER as V, verifier_of_len};
 
@@ -109,7 +109,10 @@ fn authorize_rule4_missing_method() {
                     None => {
                         let err = got.unwrap_err();
                         assert_eq!(err, AuthorizeError::MethodRequired, "{name}");
-                        assert_eq!(err.description(), "code_challenge_method required: use S256");
+                        assert_eq!(
+                            err.description(),
+                            "code_challenge_method required: use S256"
+                        );
                     }
                 }
             }
@@ -311,4 +314,3 @@ fn authorize_rule7_repeated_parameter() {
         }
     }
 }
-

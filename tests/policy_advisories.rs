@@ -6,13 +6,12 @@ use proofkey::{
     TokenError,
 };
 
-#[path = "support/vectors.rs"]
-mod vectors;
 #[path = "support/policies.rs"]
 mod policies;
+#[path = "support/vectors.rs"]
+mod vectors;
 use policies::{CLIENTS, cases, policies, s256};
 use vectors::{RFC_CHALLENGE as C, RFC_VERIFIER as V};
-
 
 /// authentik CVE-2023-48228: a token request without code_verifier was
 /// accepted although a challenge was bound to the code.
@@ -108,8 +107,16 @@ fn stripped_method_exposes_the_code_only_where_missing_means_plain() {
             );
         }
     }
-    assert!(Policy::production().authorize(ClientType::Public, Some(C), None).is_err());
-    assert!(Policy::oauth21().authorize(ClientType::Public, Some(C), None).is_err());
+    assert!(
+        Policy::production()
+            .authorize(ClientType::Public, Some(C), None)
+            .is_err()
+    );
+    assert!(
+        Policy::oauth21()
+            .authorize(ClientType::Public, Some(C), None)
+            .is_err()
+    );
 }
 
 /// CVE-2026-41213: a 1-character verifier was accepted.
@@ -178,4 +185,3 @@ fn full_flow_for_every_policy_and_client() {
         }
     }
 }
-

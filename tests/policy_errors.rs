@@ -261,7 +261,10 @@ fn authorize_error_query_pairs_survive_a_redirect() {
             .collect();
         assert_eq!(back.len(), 4, "{query}");
         assert_eq!(back[0], ("error".into(), "invalid_request".into()));
-        assert_eq!(back[1], ("error_description".into(), e.description().into()));
+        assert_eq!(
+            back[1],
+            ("error_description".into(), e.description().into())
+        );
         assert_eq!(back[2].1, "a b&c");
     }
 }

@@ -11,10 +11,10 @@ use proofkey::{
     AuthorizeError, ChallengeMethod, ClientType, CodeChallenge, Param, Policy, TokenError,
 };
 
-#[path = "support/vectors.rs"]
-mod vectors;
 #[path = "support/policies.rs"]
 mod policies;
+#[path = "support/vectors.rs"]
+mod vectors;
 use policies::{CLIENTS, plain, policies, s256};
 use vectors::{RFC_CHALLENGE as C, RFC_VERIFIER as V};
 
@@ -51,7 +51,9 @@ fn authorize_bodies() -> Vec<String> {
 }
 
 fn decoded(body: &str) -> Vec<(String, String)> {
-    form_urlencoded::parse(body.as_bytes()).into_owned().collect()
+    form_urlencoded::parse(body.as_bytes())
+        .into_owned()
+        .collect()
 }
 
 /// The one value of `name`, or `Err` if it is repeated.
@@ -72,8 +74,10 @@ fn token_params_takes_any_parsers_pairs() {
             for bound in bindings.iter().map(Option::as_ref) {
                 for body in token_bodies() {
                     let owned = decoded(&body);
-                    let strs: Vec<(&str, &str)> =
-                        owned.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+                    let strs: Vec<(&str, &str)> = owned
+                        .iter()
+                        .map(|(n, v)| (n.as_str(), v.as_str()))
+                        .collect();
                     let expected = match single(&strs, "code_verifier") {
                         Err(()) => Err(TokenError::RepeatedVerifier),
                         Ok(v) => p.token(client, bound, v),
@@ -105,8 +109,10 @@ fn authorize_params_takes_any_parsers_pairs() {
         for client in CLIENTS {
             for body in authorize_bodies() {
                 let owned = decoded(&body);
-                let strs: Vec<(&str, &str)> =
-                    owned.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+                let strs: Vec<(&str, &str)> = owned
+                    .iter()
+                    .map(|(n, v)| (n.as_str(), v.as_str()))
+                    .collect();
                 let expected = match (
                     single(&strs, "code_challenge"),
                     single(&strs, "code_challenge_method"),
@@ -155,7 +161,11 @@ fn a_raw_form_body_and_its_owned_pairs() {
     // A percent-decoded value is what is checked: `%2B` is `+`, outside the alphabet.
     let encoded = format!("code_verifier={}%2B", &V[..42]);
     assert!(matches!(
-        p.token_params(ClientType::Public, Some(&c), form_urlencoded::parse(encoded.as_bytes())),
+        p.token_params(
+            ClientType::Public,
+            Some(&c),
+            form_urlencoded::parse(encoded.as_bytes())
+        ),
         Err(TokenError::MalformedVerifier(_))
     ));
 }
@@ -166,33 +176,51 @@ fn a_raw_form_body_and_its_owned_pairs() {
 fn a_map_works_but_has_lost_repeats() {
     let p = Policy::production();
     let c = s256();
-    let single: HashMap<String, String> =
-        decoded(&format!("code=abc&code_verifier={V}")).into_iter().collect();
-    assert_eq!(p.token_params(ClientType::Public, Some(&c), &single), Ok(()));
-    assert_eq!(p.token_params(ClientType::Public, Some(&c), single.iter()), Ok(()));
+    let single: HashMap<String, String> = decoded(&format!("code=abc&code_verifier={V}"))
+        .into_iter()
+        .collect();
+    assert_eq!(
+        p.token_params(ClientType::Public, Some(&c), &single),
+        Ok(())
+    );
+    assert_eq!(
+        p.token_params(ClientType::Public, Some(&c), single.iter()),
+        Ok(())
+    );
     let sorted: BTreeMap<&str, &str> = [("code_verifier", OTHER), ("code", "abc")].into();
     assert_eq!(
         p.token_params(ClientType::Public, Some(&c), &sorted),
         Err(TokenError::Mismatch)
     );
 
-    let query = format!("code_challenge={C}&code_challenge_method=plain&code_challenge_method=S256");
+    let query =
+        format!("code_challenge={C}&code_challenge_method=plain&code_challenge_method=S256");
     let as_map: HashMap<String, String> = decoded(&query).into_iter().collect();
     assert_eq!(
         p.authorize_params(ClientType::Public, form_urlencoded::parse(query.as_bytes())),
         Err(AuthorizeError::RepeatedMethod)
     );
     // The map kept the last method and cannot tell that there were two.
-    let from_map = p.authorize_params(ClientType::Public, &as_map).unwrap().unwrap();
+    let from_map = p
+        .authorize_params(ClientType::Public, &as_map)
+        .unwrap()
+        .unwrap();
     assert_eq!(from_map.method(), ChallengeMethod::S256);
 
     let body = format!("code_verifier={OTHER}&code_verifier={V}");
     let as_map: HashMap<String, String> = decoded(&body).into_iter().collect();
     assert_eq!(
-        p.token_params(ClientType::Public, Some(&c), form_urlencoded::parse(body.as_bytes())),
+        p.token_params(
+            ClientType::Public,
+            Some(&c),
+            form_urlencoded::parse(body.as_bytes())
+        ),
         Err(TokenError::RepeatedVerifier)
     );
-    assert_eq!(p.token_params(ClientType::Public, Some(&c), &as_map), Ok(()));
+    assert_eq!(
+        p.token_params(ClientType::Public, Some(&c), &as_map),
+        Ok(())
+    );
 }
 
 const OTHER: &str = policies::OTHER_V;

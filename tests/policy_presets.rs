@@ -6,10 +6,10 @@ use std::hash::{BuildHasher, RandomState};
 
 use proofkey::{ChallengeMethod, ClientType, MissingMethod, Policy};
 
-#[path = "support/vectors.rs"]
-mod vectors;
 #[path = "support/policies.rs"]
 mod policies;
+#[path = "support/vectors.rs"]
+mod vectors;
 use policies::{Case, MISSING, cases};
 
 #[test]
@@ -37,12 +37,12 @@ fn presets_are_as_documented() {
     // allow_plain no longer makes a missing method mean plain: development
     // is both knobs.
     assert_ne!(p.allow_plain(true), d);
-    assert_eq!(
-        p.allow_plain(true).missing_method(MissingMethod::Plain),
-        d
-    );
+    assert_eq!(p.allow_plain(true).missing_method(MissingMethod::Plain), d);
     assert_eq!(d.allow_plain(false), p);
-    assert_eq!(d.missing_method(MissingMethod::Reject).allow_plain(false), p);
+    assert_eq!(
+        d.missing_method(MissingMethod::Reject).allow_plain(false),
+        p
+    );
     assert_eq!(o.require_for_confidential(false), p);
     // Built in const context.
     const P: Policy = Policy::production()
@@ -80,7 +80,11 @@ fn every_combination_answers_as_built() {
 
 #[test]
 fn builders_compose_in_any_order() {
-    for base in [Policy::production(), Policy::development(), Policy::oauth21()] {
+    for base in [
+        Policy::production(),
+        Policy::development(),
+        Policy::oauth21(),
+    ] {
         for req in [false, true] {
             for plain in [false, true] {
                 for missing in MISSING {

@@ -3,10 +3,10 @@
 
 use proofkey::{ChallengeMethod, Error, TokenError};
 
-#[path = "support/vectors.rs"]
-mod vectors;
 #[path = "support/policies.rs"]
 mod policies;
+#[path = "support/vectors.rs"]
+mod vectors;
 use policies::{CLIENTS, OTHER_V, plain, policies, s256};
 use proofkey::ClientType;
 use vectors::{RFC_CHALLENGE as C, RFC_VERIFIER as V};
@@ -193,4 +193,3 @@ fn token_rule8_repeated_verifier() {
         }
     }
 }
-

@@ -231,7 +231,6 @@ mod code_verifier_has_no_serde_impls {
     };
 }
 
-
 /// Formats that name fields by index (or by some other type) go through
 /// `deserialize_identifier` with integers: serde's own value deserializers
 /// stand in for them here.
@@ -265,7 +264,6 @@ fn fields_identified_by_index() {
         "{err}"
     );
 }
-
 
 #[test]
 fn flattened_record_next_to_other_fields() {

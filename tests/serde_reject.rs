@@ -218,7 +218,9 @@ fn a_bare_string_where_a_record_was_expected_is_not_quoted() {
 
     let expected = "expected a code_challenge record with code_challenge and code_challenge_method";
     let mut messages = vec![
-        serde_json::from_str::<CodeChallenge>(&quoted).unwrap_err().to_string(),
+        serde_json::from_str::<CodeChallenge>(&quoted)
+            .unwrap_err()
+            .to_string(),
         serde_json::from_reader::<_, CodeChallenge>(quoted.as_bytes())
             .unwrap_err()
             .to_string(),
@@ -226,7 +228,9 @@ fn a_bare_string_where_a_record_was_expected_is_not_quoted() {
         serde_json::from_str::<CodeChallenge>(&quoted.replace('d', "\\u0064"))
             .unwrap_err()
             .to_string(),
-        from_value::<CodeChallenge>(json!(secret)).unwrap_err().to_string(),
+        from_value::<CodeChallenge>(json!(secret))
+            .unwrap_err()
+            .to_string(),
         // in a record, as a field
         serde_json::from_str::<CodeRecord>(&format!(
             r#"{{"client_id":"app","redirect_uri":"x","pkce":{quoted}}}"#
@@ -281,10 +285,7 @@ fn errors_inside_a_record_keep_their_message() {
             format!(r#"{{"code_challenge":"{B_CHALLENGE}","code_challenge_method":"S256","x":1}}"#),
             "unknown field `x`",
         ),
-        (
-            format!(r#"[{B_CHALLENGE:?}]"#),
-            "invalid length 1",
-        ),
+        (format!(r#"[{B_CHALLENGE:?}]"#), "invalid length 1"),
     ] {
         let msg = serde_json::from_str::<CodeChallenge>(&text)
             .unwrap_err()

@@ -7,8 +7,11 @@ use proofkey::{ChallengeMethod, ClientType, CodeChallenge, MissingMethod, Policy
 use super::vectors::{RFC_CHALLENGE as C, RFC_VERIFIER as V};
 
 pub(crate) const CLIENTS: [ClientType; 2] = [ClientType::Public, ClientType::Confidential];
-pub(crate) const MISSING: [MissingMethod; 3] =
-    [MissingMethod::Reject, MissingMethod::Plain, MissingMethod::S256];
+pub(crate) const MISSING: [MissingMethod; 3] = [
+    MissingMethod::Reject,
+    MissingMethod::Plain,
+    MissingMethod::S256,
+];
 /// A valid verifier that is not `V`.
 pub(crate) const OTHER_V: &str = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 
@@ -25,10 +28,34 @@ pub(crate) struct Case {
 /// Every preset, and every preset with the builders applied each way.
 pub(crate) fn cases() -> Vec<Case> {
     let presets = [
-        ("production", Policy::production(), false, false, MissingMethod::Reject),
-        ("development", Policy::development(), false, true, MissingMethod::Plain),
-        ("oauth21", Policy::oauth21(), true, false, MissingMethod::Reject),
-        ("default", Policy::default(), false, false, MissingMethod::Reject),
+        (
+            "production",
+            Policy::production(),
+            false,
+            false,
+            MissingMethod::Reject,
+        ),
+        (
+            "development",
+            Policy::development(),
+            false,
+            true,
+            MissingMethod::Plain,
+        ),
+        (
+            "oauth21",
+            Policy::oauth21(),
+            true,
+            false,
+            MissingMethod::Reject,
+        ),
+        (
+            "default",
+            Policy::default(),
+            false,
+            false,
+            MissingMethod::Reject,
+        ),
     ];
     let mut all = Vec::new();
     for (name, p, req0, plain0, missing0) in presets {
