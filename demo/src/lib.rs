@@ -40,7 +40,7 @@ use axum::response::{Html, IntoResponse, Json, Response};
 use axum::routing::{get, post};
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use proofkey::{ChallengeMethod, ClientType, CodeChallenge, Policy};
+use proofkey::{ChallengeMethod, ClientType, CodeChallenge, Policy, TokenError};
 use serde_json::json;
 use subtle::ConstantTimeEq as _;
 use url::{Url, form_urlencoded};
@@ -214,11 +214,16 @@ fn single<'a>(
     Ok(found.filter(|v| !v.is_empty()))
 }
 
-fn as_str_pairs(pairs: &[(String, String)]) -> impl Iterator<Item = (&str, &str)> {
-    pairs.iter().map(|(n, v)| (n.as_str(), v.as_str()))
-}
-
 // ---------------------------------------------------------------- /authorize
+
+/// This server's own redirect errors, in the shape of
+/// [`proofkey::AuthorizeError::query_pairs`].
+fn error_pairs(
+    error: &'static str,
+    description: &'static str,
+) -> [(&'static str, &'static str); 2] {
+    [("error", error), ("error_description", description)]
+}
 
 /// An error shown to the user, not redirected: the client or its redirect
 /// URI is not known to be good (RFC 6749 §4.1.2.1). Fixed text only.
@@ -254,15 +259,15 @@ fn redirect(redirect_uri: &str, params: &[(&str, &str)]) -> Response {
     }
 }
 
-/// An error response by redirect (RFC 6749 §4.1.2.1), with `iss` (RFC 9207).
+/// An error response by redirect (RFC 6749 §4.1.2.1): `error` and
+/// `error_description`, then the request's `state` and `iss` (RFC 9207).
 fn redirect_error(
     s: &AppState,
     redirect_uri: &str,
     state: Option<&str>,
-    error: &'static str,
-    description: &'static str,
+    error: [(&'static str, &'static str); 2],
 ) -> Response {
-    let mut params = vec![("error", error), ("error_description", description)];
+    let mut params = error.to_vec();
     if let Some(state) = state {
         params.push(("state", state));
     }
@@ -299,11 +304,12 @@ async fn authorize(State(s): State<Arc<AppState>>, RawQuery(query): RawQuery) ->
             &s,
             redirect_uri,
             None,
-            "invalid_request",
-            "state parameter repeated",
+            error_pairs("invalid_request", "state parameter repeated"),
         );
     };
-    let fail = |error, description| redirect_error(&s, redirect_uri, state, error, description);
+    let fail = |error, description| {
+        redirect_error(&s, redirect_uri, state, error_pairs(error, description))
+    };
     match single(&pairs, "response_type") {
         Err(_) => return fail("invalid_request", "response_type parameter repeated"),
         Ok(None) => return fail("invalid_request", "response_type required"),
@@ -316,12 +322,9 @@ async fn authorize(State(s): State<Arc<AppState>>, RawQuery(query): RawQuery) ->
         }
     }
 
-    // 2. PKCE, with the client type from the registration.
-    let bound = match s
-        .settings
-        .policy
-        .authorize_params(client.kind, as_str_pairs(&pairs))
-    {
+    // 2. PKCE, with the client type from the registration, over the raw
+    // pairs (a map would have dropped the repeats).
+    let bound = match s.settings.policy.authorize_params(client.kind, &pairs) {
         Ok(bound) => bound,
         Err(e) => {
             eprintln!(
@@ -330,7 +333,7 @@ async fn authorize(State(s): State<Arc<AppState>>, RawQuery(query): RawQuery) ->
                 e.error_code(),
                 e.description()
             );
-            return fail(e.error_code(), e.description());
+            return redirect_error(&s, redirect_uri, state, e.query_pairs());
         }
     };
 
@@ -371,22 +374,44 @@ async fn authorize(State(s): State<Arc<AppState>>, RawQuery(query): RawQuery) ->
 
 /// An RFC 6749 §5.2 error response of the token endpoint. Fixed text only.
 #[derive(Debug, Clone, Copy)]
-struct TokenFailure {
-    status: StatusCode,
-    error: &'static str,
-    description: &'static str,
+enum TokenFailure {
+    /// This server's own checks: client authentication, grant type, code.
+    Own {
+        status: StatusCode,
+        error: &'static str,
+        description: &'static str,
+    },
+    /// PKCE, answered with proofkey's status and JSON body.
+    Pkce(TokenError),
 }
 
 impl IntoResponse for TokenFailure {
     fn into_response(self) -> Response {
-        let body = Json(json!({ "error": self.error, "error_description": self.description }));
+        let (status, body) = match self {
+            Self::Own {
+                status,
+                error,
+                description,
+            } => (
+                status,
+                json!({ "error": error, "error_description": description }).to_string(),
+            ),
+            Self::Pkce(e) => (
+                StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::BAD_REQUEST),
+                e.json().to_string(),
+            ),
+        };
         let mut response = (
-            self.status,
-            [(CACHE_CONTROL, "no-store"), (PRAGMA, "no-cache")],
+            status,
+            [
+                (CONTENT_TYPE, "application/json"),
+                (CACHE_CONTROL, "no-store"),
+                (PRAGMA, "no-cache"),
+            ],
             body,
         )
             .into_response();
-        if self.status == StatusCode::UNAUTHORIZED {
+        if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 WWW_AUTHENTICATE,
                 HeaderValue::from_static("Basic realm=\"proofkey-demo\""),
@@ -397,7 +422,7 @@ impl IntoResponse for TokenFailure {
 }
 
 fn invalid_request(description: &'static str) -> TokenFailure {
-    TokenFailure {
+    TokenFailure::Own {
         status: StatusCode::BAD_REQUEST,
         error: "invalid_request",
         description,
@@ -406,7 +431,7 @@ fn invalid_request(description: &'static str) -> TokenFailure {
 
 /// 401 with `WWW-Authenticate` (RFC 6749 §5.2).
 fn invalid_client(description: &'static str) -> TokenFailure {
-    TokenFailure {
+    TokenFailure::Own {
         status: StatusCode::UNAUTHORIZED,
         error: "invalid_client",
         description,
@@ -414,7 +439,7 @@ fn invalid_client(description: &'static str) -> TokenFailure {
 }
 
 fn invalid_grant(description: &'static str) -> TokenFailure {
-    TokenFailure {
+    TokenFailure::Own {
         status: StatusCode::BAD_REQUEST,
         error: "invalid_grant",
         description,
@@ -422,7 +447,7 @@ fn invalid_grant(description: &'static str) -> TokenFailure {
 }
 
 fn server_error(description: &'static str) -> TokenFailure {
-    TokenFailure {
+    TokenFailure::Own {
         status: StatusCode::INTERNAL_SERVER_ERROR,
         error: "server_error",
         description,
@@ -528,7 +553,7 @@ async fn token(
         None => return Err(invalid_request("grant_type required")),
         Some("authorization_code") => {}
         Some(_) => {
-            return Err(TokenFailure {
+            return Err(TokenFailure::Own {
                 status: StatusCode::BAD_REQUEST,
                 error: "unsupported_grant_type",
                 description: "only grant_type=authorization_code is supported",
@@ -581,10 +606,10 @@ async fn token(
                 .map_err(|_| server_error("corrupt authorization code record"))?,
         ),
     };
-    if let Err(e) =
-        s.settings
-            .policy
-            .token_params(client.kind, bound.as_ref(), as_str_pairs(&pairs))
+    if let Err(e) = s
+        .settings
+        .policy
+        .token_params(client.kind, bound.as_ref(), &pairs)
     {
         eprintln!(
             "token client={}: {} ({})",
@@ -592,11 +617,7 @@ async fn token(
             e.error_code(),
             e.description()
         );
-        return Err(TokenFailure {
-            status: StatusCode::BAD_REQUEST,
-            error: e.error_code(),
-            description: e.description(),
-        });
+        return Err(TokenFailure::Pkce(e));
     }
 
     let access_token = random_token().map_err(|_| server_error("no randomness available"))?;
