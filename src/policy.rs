@@ -68,8 +68,9 @@ pub enum ClientType {
 ///    read them back with [`CodeChallenge::parse`](crate::CodeChallenge::parse);
 ///    or use its `serde` form (feature `serde`), a record with those two
 ///    fields. For plain the value is the verifier: store it like a secret.
-///    A missing or unreadable record is never "no PKCE": it is an invalid
-///    code (`invalid_grant`) or a server error. That is how downgrades happen.
+///    A missing or unreadable record is never "no PKCE" (concluding so is
+///    how downgrades happen): it is an invalid code (`invalid_grant`) or a
+///    server error.
 /// 3. **Token endpoint.** Load the record by code, rebuild the challenge, and
 ///    call [`token_params`](Self::token_params) with the form's decoded pairs
 ///    (or [`token`](Self::token) with `code_verifier`). The method is the

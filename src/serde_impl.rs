@@ -180,12 +180,14 @@ impl Serialize for CodeChallenge {
 /// A bare string in place of the record (`"dBjftJeZ..."`, a column read
 /// into the wrong field) may be the verifier. Formats such as serde_json
 /// reject it *before* this impl's visitor sees it, with an error that
-/// quotes the string. So when the format fails without ever handing the
-/// visitor a map, a sequence or a value, its error is dropped and replaced
-/// by a fixed one: `invalid type: a value other than a record (not shown),
-/// expected a code_challenge record ...`. The cost: a syntax error right at the record's
-/// start loses the format's own message. The dropped error was allocated by
-/// the format, which this crate cannot zeroize.
+/// quotes the string. So the visitor rejects a string with a fixed error,
+/// and when the format fails without ever handing the visitor a map, a
+/// sequence or a string, its error is dropped and replaced by that same
+/// fixed one: `invalid type: a value other than a record (not shown),
+/// expected a code_challenge record ...`. Errors inside a record keep their
+/// message. The cost: a syntax error right at the record's start loses the
+/// format's own message. The dropped error was allocated by the format,
+/// which this crate cannot zeroize.
 ///
 /// ```
 /// use proofkey::{ChallengeMethod, CodeChallenge};
@@ -227,8 +229,9 @@ impl<'de> Deserialize<'de> for CodeChallenge {
 const NOT_SHOWN: Unexpected<'static> = Unexpected::Other("a value other than a record (not shown)");
 
 struct ChallengeVisitor<'a> {
-    /// Set once the format hands this visitor anything: from then on its
-    /// errors are this module's or serde's, which never quote a value.
+    /// Set once the format hands this visitor a map, a sequence or a
+    /// string: from then on errors are this module's or serde's field and
+    /// type messages, which never quote a value.
     visited: &'a Cell<bool>,
 }
 

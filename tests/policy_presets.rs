@@ -142,6 +142,10 @@ fn equality_and_hash_are_by_decisions() {
     // 2 (confidential) x (2 without plain: reject, S256; 3 with plain: reject, plain, S256)
     let distinct: HashSet<Policy> = all.iter().map(|c| c.policy).collect();
     assert_eq!(distinct.len(), 2 * (2 + 3));
+    // ...and the hash tells them apart (a collision among ten 64-bit
+    // hashes is not a realistic failure).
+    let hashes: HashSet<u64> = distinct.iter().map(|p| hasher.hash_one(p)).collect();
+    assert_eq!(hashes.len(), distinct.len());
     assert_eq!(
         Policy::production().missing_method(MissingMethod::Plain),
         Policy::production()
