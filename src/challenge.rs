@@ -26,6 +26,21 @@ use crate::{ChallengeMethod, Error};
 /// A plain challenge *is* a verifier, so for plain `Debug` prints
 /// `[REDACTED]` and the value is zeroized on drop.
 ///
+/// # Keeping the binding (servers)
+///
+/// - **In memory**, keep the `CodeChallenge` as it is, in the code's record:
+///   it is `Clone`, owns its value and borrows nothing.
+/// - **In a database**, store two columns, `code_challenge`
+///   ([`as_str`](Self::as_str)) and `code_challenge_method`
+///   ([`method`](Self::method)`.as_str()`), and rebuild it with
+///   [`CodeChallenge::parse`], which validates it again. Or, with the
+///   `serde` feature, store its serialized form, a record of those two
+///   fields. For plain the value is the verifier: store it like a secret.
+/// - A code issued without PKCE says so explicitly (`None`, both columns
+///   `NULL` in a row that exists). A missing or unreadable record is never
+///   "no PKCE": it is an invalid code or a server error, or the downgrade
+///   of RFC 9700 §4.8.2 is back. See [`Policy`](crate::Policy)'s server guide.
+///
 /// # Example
 ///
 /// ```
@@ -34,6 +49,11 @@ use crate::{ChallengeMethod, Error};
 /// let stored = CodeChallenge::parse("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", ChallengeMethod::S256)?;
 /// assert_eq!(stored.verify("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"), Ok(()));
 /// assert_eq!(stored.verify("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXK"), Err(Error::Mismatch));
+///
+/// // two columns, and back
+/// let columns = (stored.as_str().to_owned(), stored.method().as_str().to_owned());
+/// let reread = CodeChallenge::parse(&columns.0, columns.1.parse()?)?;
+/// assert_eq!(reread, stored);
 /// # Ok::<(), Error>(())
 /// ```
 #[derive(Clone)]

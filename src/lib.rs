@@ -163,7 +163,7 @@ mod verifier;
 pub use challenge::{CodeChallenge, verify};
 pub use error::Error;
 pub use method::ChallengeMethod;
-pub use policy::{AuthorizeError, ClientType, Policy, TokenError};
+pub use policy::{AuthorizeError, ClientType, MissingMethod, Param, Policy, TokenError};
 pub use verifier::CodeVerifier;
 
 // The README's Rust blocks are compiled and run as doc tests; they use every

@@ -1,9 +1,17 @@
 //! The authorization server's PKCE rules.
 
-use crate::{ChallengeMethod, CodeChallenge};
+use core::hash::{Hash, Hasher};
 
+use crate::ChallengeMethod;
+
+mod authorize;
 mod errors;
+mod missing;
+mod params;
+mod token;
 pub use errors::{AuthorizeError, TokenError};
+pub use missing::MissingMethod;
+pub use params::Param;
 
 /// How the client authenticates, from its registration (RFC 6749 §2.1).
 ///
@@ -38,25 +46,38 @@ pub enum ClientType {
 /// | [`development`](Self::development) | must use PKCE | may | S256, plain | plain (RFC 7636 §4.3) |
 /// | [`oauth21`](Self::oauth21) | must use PKCE | must use PKCE | S256 | rejected |
 ///
+/// Each column has its builder: [`require_for_confidential`](Self::require_for_confidential),
+/// [`allow_plain`](Self::allow_plain), [`missing_method`](Self::missing_method).
+/// Two policies are equal when they decide every request alike.
+///
 /// # Server guide
 ///
 /// 1. **Authorization endpoint.** Validate `client_id` and `redirect_uri`
 ///    first: until they are known to be good, errors are shown to the user,
-///    not redirected. Then call [`authorize`](Self::authorize) (or
-///    [`authorize_params`](Self::authorize_params) with the decoded query).
-///    An `Err` is sent to the client by redirect, as `error`
-///    ([`AuthorizeError::error_code`]), `error_description`
-///    ([`AuthorizeError::description`]) and the request's `state`.
-/// 2. **Store the binding with the code**, atomically, in the same record:
-///    `Some(challenge)` as its [`as_str`](CodeChallenge::as_str) and
-///    [`method`](CodeChallenge::method); `None` as "no PKCE". Never conclude
-///    "no PKCE" from a missing or unreadable record: that is how downgrades
-///    happen.
-/// 3. **Token endpoint.** Load the record by code, rebuild the challenge with
-///    [`CodeChallenge::parse`], and call [`token`](Self::token) (or
-///    [`token_params`](Self::token_params) with the decoded form). The method
-///    is the stored one (RFC 7636 §4.5); nothing in the token request can
-///    change it. An `Err` is a 400 JSON error response (RFC 6749 §5.2).
+///    not redirected. Then call [`authorize_params`](Self::authorize_params)
+///    with the query's decoded pairs (or [`authorize`](Self::authorize) with
+///    the two values). An `Err` is sent to the client by redirect: its
+///    [`query_pairs`](AuthorizeError::query_pairs) (`error`,
+///    `error_description`), the request's `state`, and `iss` (RFC 9207).
+/// 2. **Store the binding with the code**, atomically, in the same record.
+///    `Some(challenge)` is the binding, `None` an explicit "no PKCE". A
+///    [`CodeChallenge`](crate::CodeChallenge) can be kept as it is in memory
+///    (it is `Clone` and owns its value). To persist it, store two columns,
+///    `code_challenge` ([`as_str`](crate::CodeChallenge::as_str)) and
+///    `code_challenge_method` ([`method`](crate::CodeChallenge::method)), and
+///    read them back with [`CodeChallenge::parse`](crate::CodeChallenge::parse);
+///    or use its `serde` form (feature `serde`), a record with those two
+///    fields. For plain the value is the verifier: store it like a secret.
+///    A missing or unreadable record is never "no PKCE" (concluding so is
+///    how downgrades happen): it is an invalid code (`invalid_grant`) or a
+///    server error.
+/// 3. **Token endpoint.** Load the record by code, rebuild the challenge, and
+///    call [`token_params`](Self::token_params) with the form's decoded pairs
+///    (or [`token`](Self::token) with `code_verifier`). The method is the
+///    stored one (RFC 7636 §4.5); nothing in the token request can change
+///    it. An `Err` is a [`status_code`](TokenError::status_code) (400)
+///    response with the body [`json`](TokenError::json), as
+///    `application/json` with `Cache-Control: no-store` (RFC 6749 §5.2).
 /// 4. **Consume the code on any PKCE failure**, so that a verifier cannot be
 ///    guessed online one request at a time.
 /// 5. Publish [`methods_supported`](Self::methods_supported) as
@@ -72,25 +93,32 @@ pub enum ClientType {
 /// let sent = verifier.challenge();
 ///
 /// // authorization endpoint
-/// let bound = policy.authorize(ClientType::Public, Some(sent.as_str()), Some("S256"))?;
-/// let stored = bound.as_ref().map(|c| (c.as_str().to_owned(), c.method()));
+/// let query = format!("response_type=code&code_challenge={}&code_challenge_method=S256", sent.as_str());
+/// let bound = policy.authorize_params(ClientType::Public, form_urlencoded::parse(query.as_bytes()))?;
+/// let stored = bound.as_ref().map(|c| (c.as_str().to_owned(), c.method().as_str()));
 ///
 /// // token endpoint
 /// let bound = match &stored {
-///     Some((value, method)) => Some(CodeChallenge::parse(value, *method)?),
+///     Some((value, method)) => Some(CodeChallenge::parse(value, method.parse()?)?),
 ///     None => None,
 /// };
-/// policy.token(ClientType::Public, bound.as_ref(), Some(verifier.secret()))?;
+/// let body = format!("grant_type=authorization_code&code=xyz&code_verifier={}", verifier.secret());
+/// policy.token_params(ClientType::Public, bound.as_ref(), form_urlencoded::parse(body.as_bytes()))?;
 ///
 /// // an attacker with the code but not the verifier
-/// let stolen = policy.token(ClientType::Public, bound.as_ref(), None);
-/// assert_eq!(stolen.unwrap_err().error_code(), "invalid_grant");
+/// let stolen = policy.token(ClientType::Public, bound.as_ref(), None).unwrap_err();
+/// assert_eq!(stolen.status_code(), 400);
+/// assert_eq!(
+///     stolen.json().to_string(),
+///     r#"{"error":"invalid_grant","error_description":"code_verifier required"}"#,
+/// );
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy)]
 pub struct Policy {
     require_for_confidential: bool,
     allow_plain: bool,
+    missing_method: MissingMethod,
 }
 
 impl Default for Policy {
@@ -101,6 +129,29 @@ impl Default for Policy {
     /// ```
     fn default() -> Self {
         Self::production()
+    }
+}
+
+impl PartialEq for Policy {
+    /// Equal when every request gets the same answer: a missing method
+    /// cannot mean plain where plain is not allowed, so
+    /// `development().allow_plain(false) == production()`.
+    ///
+    /// ```
+    /// use proofkey::Policy;
+    /// assert_eq!(Policy::development().allow_plain(false), Policy::production());
+    /// assert_ne!(Policy::production().allow_plain(true), Policy::development());
+    /// ```
+    fn eq(&self, other: &Self) -> bool {
+        self.decisions() == other.decisions()
+    }
+}
+
+impl Eq for Policy {}
+
+impl Hash for Policy {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.decisions().hash(state);
     }
 }
 
@@ -127,18 +178,24 @@ impl Policy {
         Self {
             require_for_confidential: false,
             allow_plain: false,
+            missing_method: MissingMethod::Reject,
         }
     }
 
     /// As [`production`](Self::production), but plain is accepted and a
     /// challenge without a method means plain (RFC 7636 §4.3). For local
-    /// development and legacy clients only.
+    /// development and legacy clients only: a missing method exposes the
+    /// verifier ([`MissingMethod`] says how, RFC 9700 §2.1.1).
     ///
     /// ```
-    /// use proofkey::{ChallengeMethod, ClientType, Policy};
+    /// use proofkey::{ChallengeMethod, ClientType, MissingMethod, Policy};
     /// let v = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
     /// let bound = Policy::development().authorize(ClientType::Public, Some(v), None)?;
     /// assert_eq!(bound.unwrap().method(), ChallengeMethod::Plain);
+    /// assert_eq!(
+    ///     Policy::development(),
+    ///     Policy::production().allow_plain(true).missing_method(MissingMethod::Plain),
+    /// );
     /// # Ok::<(), proofkey::AuthorizeError>(())
     /// ```
     #[must_use]
@@ -146,10 +203,12 @@ impl Policy {
         Self {
             require_for_confidential: false,
             allow_plain: true,
+            missing_method: MissingMethod::Plain,
         }
     }
 
-    /// Every client must use PKCE with S256 (OAuth 2.1 §4.1.1, §7.5.1).
+    /// Every client must use PKCE with S256 (OAuth 2.1 §4.1.1, §7.5.1), and
+    /// a challenge without a method is rejected.
     ///
     /// ```
     /// use proofkey::{ClientType, Policy};
@@ -161,6 +220,7 @@ impl Policy {
         Self {
             require_for_confidential: true,
             allow_plain: false,
+            missing_method: MissingMethod::Reject,
         }
     }
 
@@ -179,16 +239,42 @@ impl Policy {
         }
     }
 
-    /// Whether the plain method is accepted (and a missing method means plain).
+    /// Whether a challenge sent with `code_challenge_method=plain` is
+    /// accepted (and a bound plain challenge honoured at the token endpoint).
+    /// What a *missing* method means is [`missing_method`](Self::missing_method)'s.
     ///
     /// ```
-    /// use proofkey::Policy;
-    /// assert_eq!(Policy::production().allow_plain(true), Policy::development());
+    /// use proofkey::{ChallengeMethod, ClientType, Policy};
+    /// let v = Some("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk");
+    /// let p = Policy::production().allow_plain(true);
+    /// assert_eq!(p.authorize(ClientType::Public, v, Some("plain"))?.unwrap().method(), ChallengeMethod::Plain);
+    /// assert!(p.authorize(ClientType::Public, v, None).is_err()); // still rejected
+    /// # Ok::<(), proofkey::AuthorizeError>(())
     /// ```
     #[must_use]
     pub const fn allow_plain(self, allowed: bool) -> Self {
         Self {
             allow_plain: allowed,
+            ..self
+        }
+    }
+
+    /// What a `code_challenge` without `code_challenge_method` means:
+    /// rejected, plain (RFC 7636 §4.3's default, and only where
+    /// [plain is allowed](Self::allow_plain)), or S256. Read
+    /// [`MissingMethod`] before choosing plain (RFC 9700 §2.1.1).
+    ///
+    /// ```
+    /// use proofkey::{ChallengeMethod, ClientType, MissingMethod, Policy};
+    /// let c = Some("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+    /// let p = Policy::development().missing_method(MissingMethod::S256);
+    /// assert_eq!(p.authorize(ClientType::Public, c, None)?.unwrap().method(), ChallengeMethod::S256);
+    /// # Ok::<(), proofkey::AuthorizeError>(())
+    /// ```
+    #[must_use]
+    pub const fn missing_method(self, meaning: MissingMethod) -> Self {
+        Self {
+            missing_method: meaning,
             ..self
         }
     }
@@ -222,7 +308,9 @@ impl Policy {
         }
     }
 
-    /// `code_challenge_methods_supported` for the server metadata (RFC 8414 §2).
+    /// `code_challenge_methods_supported` for the server metadata (RFC 8414 §2):
+    /// the methods a client may name. [`missing_method`](Self::missing_method)
+    /// does not change it, as metadata cannot express it.
     ///
     /// ```
     /// use proofkey::Policy;
@@ -238,184 +326,21 @@ impl Policy {
         }
     }
 
-    /// Validates the PKCE parameters of an authorization request
-    /// (RFC 7636 §4.3, §4.4).
-    ///
-    /// Pass the raw parameter values, `None` when absent. Returns
-    /// `Some(challenge)` to store with the code, or `None` when the code has
-    /// no PKCE binding (a confidential client that sent no challenge, where
-    /// the policy allows it).
-    ///
-    /// ```
-    /// use proofkey::{ClientType, Policy};
-    ///
-    /// let p = Policy::production();
-    /// let err = p.authorize(ClientType::Public, None, None).unwrap_err();
-    /// assert_eq!(err.error_code(), "invalid_request");
-    /// assert_eq!(err.description(), "code challenge required");
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// An [`AuthorizeError`], all `invalid_request` (RFC 7636 §4.4.1), in
-    /// this order: a method without a challenge; no challenge where PKCE is
-    /// required; no method where plain is not allowed; a method other than
-    /// exactly `S256` or `plain`, or plain where not allowed; a challenge
-    /// malformed for its method. An empty value counts as absent
-    /// (RFC 6749 §3.1).
-    pub fn authorize(
-        &self,
-        client: ClientType,
-        code_challenge: Option<&str>,
-        code_challenge_method: Option<&str>,
-    ) -> Result<Option<CodeChallenge>, AuthorizeError> {
-        // RFC 6749 §3.1: a parameter sent without a value is treated as omitted.
-        let challenge = code_challenge.filter(|s| !s.is_empty());
-        let method = code_challenge_method.filter(|s| !s.is_empty());
-        let Some(challenge) = challenge else {
-            if method.is_some() {
-                return Err(AuthorizeError::MethodWithoutChallenge);
-            }
-            if self.requires_pkce(client) {
-                return Err(AuthorizeError::ChallengeRequired);
-            }
-            return Ok(None);
-        };
-        let method = match method {
-            // RFC 7636 §4.3: "defaults to plain if not present in the request".
-            None if self.allow_plain => ChallengeMethod::Plain,
-            None => return Err(AuthorizeError::MethodRequired),
-            Some(name) => {
-                ChallengeMethod::parse(name).map_err(|_| AuthorizeError::UnsupportedMethod)?
-            }
-        };
-        if !self.allows(method) {
-            return Err(AuthorizeError::MethodNotAllowed);
-        }
-        CodeChallenge::parse(challenge, method)
-            .map(Some)
-            .map_err(AuthorizeError::MalformedChallenge)
-    }
-
-    /// [`authorize`](Self::authorize) over the request's decoded
-    /// (name, value) pairs. Parameters other than `code_challenge` and
-    /// `code_challenge_method` are ignored.
-    ///
-    /// ```
-    /// use proofkey::{AuthorizeError, ClientType, Policy};
-    ///
-    /// let query = [
-    ///     ("response_type", "code"),
-    ///     ("code_challenge", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"),
-    ///     ("code_challenge_method", "S256"),
-    ///     ("code_challenge_method", "plain"),
-    /// ];
-    /// let err = Policy::production().authorize_params(ClientType::Public, query).unwrap_err();
-    /// assert_eq!(err, AuthorizeError::RepeatedMethod);
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// [`AuthorizeError::RepeatedChallenge`] or
-    /// [`AuthorizeError::RepeatedMethod`] when a PKCE parameter appears more
-    /// than once, even with an empty value (RFC 6749 §3.1: parameters must
-    /// not be included more than once); otherwise as [`authorize`](Self::authorize).
-    pub fn authorize_params<'a>(
-        &self,
-        client: ClientType,
-        params: impl IntoIterator<Item = (&'a str, &'a str)>,
-    ) -> Result<Option<CodeChallenge>, AuthorizeError> {
-        let mut challenge = None;
-        let mut method = None;
-        for (name, value) in params {
-            let (slot, repeated) = match name {
-                "code_challenge" => (&mut challenge, AuthorizeError::RepeatedChallenge),
-                "code_challenge_method" => (&mut method, AuthorizeError::RepeatedMethod),
-                _ => continue,
-            };
-            if slot.replace(value).is_some() {
-                return Err(repeated);
-            }
-        }
-        self.authorize(client, challenge, method)
-    }
-
-    /// Checks the PKCE part of a token request (RFC 7636 §4.5, §4.6) against
-    /// the challenge bound to the code (`None` if the code has no binding).
-    ///
-    /// ```
-    /// use proofkey::{ClientType, CodeVerifier, Policy, TokenError};
-    ///
-    /// let v = CodeVerifier::parse("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")?;
-    /// let bound = v.challenge();
-    /// let p = Policy::production();
-    /// assert_eq!(p.token(ClientType::Public, Some(&bound), Some(v.secret())), Ok(()));
-    /// // the downgrade of RFC 9700 §4.8.2: a verifier for a code that has no challenge
-    /// assert_eq!(
-    ///     p.token(ClientType::Confidential, None, Some(v.secret())),
-    ///     Err(TokenError::UnexpectedVerifier),
-    /// );
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// A [`TokenError`], `invalid_grant` (RFC 7636 §4.6): a bound challenge
-    /// whose method the policy no longer allows; a bound challenge and no
-    /// verifier; a verifier but no bound challenge (for every client type);
-    /// neither, where this client type must use PKCE; a malformed verifier;
-    /// a mismatch. The comparison is [`CodeChallenge::verify`], in constant
-    /// time. An empty `code_verifier` counts as absent.
-    pub fn token(
-        &self,
-        client: ClientType,
-        bound: Option<&CodeChallenge>,
-        code_verifier: Option<&str>,
-    ) -> Result<(), TokenError> {
-        let verifier = code_verifier.filter(|s| !s.is_empty());
-        match (bound, verifier) {
-            (Some(challenge), _) if !self.allows(challenge.method()) => {
-                Err(TokenError::MethodNotAllowed)
-            }
-            (Some(_), None) => Err(TokenError::VerifierRequired),
-            // RFC 9700 §4.8.2: reject a verifier for a code issued without a challenge.
-            (None, Some(_)) => Err(TokenError::UnexpectedVerifier),
-            (None, None) if self.requires_pkce(client) => Err(TokenError::PkceRequired),
-            (None, None) => Ok(()),
-            // RFC 7636 §4.5: the method is the one bound to the code.
-            (Some(challenge), Some(v)) => challenge.verify(v).map_err(TokenError::from_verify),
+    /// The method a challenge without one is bound with, `None` to reject:
+    /// [`MissingMethod`] where the policy allows that method.
+    const fn method_when_missing(&self) -> Option<ChallengeMethod> {
+        match self.missing_method.method() {
+            Some(method) if self.allows(method) => Some(method),
+            _ => None,
         }
     }
 
-    /// [`token`](Self::token) over the token request's decoded (name, value)
-    /// pairs. Only `code_verifier` is read: a `code_challenge_method` in the
-    /// token request is ignored, as the method is the bound one.
-    ///
-    /// ```
-    /// use proofkey::{ClientType, CodeVerifier, Policy, TokenError};
-    ///
-    /// let v = CodeVerifier::parse("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")?;
-    /// let form = [("grant_type", "authorization_code"), ("code_verifier", v.secret())];
-    /// Policy::production().token_params(ClientType::Public, Some(&v.challenge()), form)?;
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// [`TokenError::RepeatedVerifier`] (`invalid_request`) when
-    /// `code_verifier` appears more than once; otherwise as [`token`](Self::token).
-    pub fn token_params<'a>(
-        &self,
-        client: ClientType,
-        bound: Option<&CodeChallenge>,
-        params: impl IntoIterator<Item = (&'a str, &'a str)>,
-    ) -> Result<(), TokenError> {
-        let mut verifier = None;
-        for (name, value) in params {
-            if name == "code_verifier" && verifier.replace(value).is_some() {
-                return Err(TokenError::RepeatedVerifier);
-            }
-        }
-        self.token(client, bound, verifier)
+    /// What every decision depends on (`Eq` and `Hash`).
+    const fn decisions(&self) -> (bool, bool, Option<ChallengeMethod>) {
+        (
+            self.require_for_confidential,
+            self.allow_plain,
+            self.method_when_missing(),
+        )
     }
 }

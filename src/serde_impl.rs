@@ -8,9 +8,14 @@
 //! [`CodeVerifier::parse`](crate::CodeVerifier::parse).
 //!
 //! Errors are built from [`Error`]'s `Display` (lengths, positions, fixed
-//! text) or serde's own field and type messages: never from a value, which
-//! for plain is the verifier itself.
+//! text) or serde's own field and type messages, and not from a value, which
+//! for plain is the verifier itself. One case needs care: where a record is
+//! expected and the input is a bare string, a format may write that string
+//! into its own "invalid type" error before this crate's visitor runs
+//! (serde_json does, for `"..."` where `{...}` was expected). Such an error
+//! is replaced by a fixed one; see [`CodeChallenge`]'s `Deserialize`.
 
+use core::cell::Cell;
 use core::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Unexpected, Visitor};
@@ -170,6 +175,20 @@ impl Serialize for CodeChallenge {
 /// Strings are copied into a fixed buffer, zeroized on drop, so nothing is
 /// allocated and both borrowed and owned (unescaped) input work.
 ///
+/// # A value where a record was expected
+///
+/// A bare string in place of the record (`"dBjftJeZ..."`, a column read
+/// into the wrong field) may be the verifier. Formats such as serde_json
+/// reject it *before* this impl's visitor sees it, with an error that
+/// quotes the string. So the visitor rejects a string with a fixed error,
+/// and when the format fails without ever handing the visitor a map, a
+/// sequence or a string, its error is dropped and replaced by that same
+/// fixed one: `invalid type: a value other than a record (not shown),
+/// expected a code_challenge record ...`. Errors inside a record keep their
+/// message. The cost: a syntax error right at the record's start loses the
+/// format's own message. The dropped error was allocated by the format,
+/// which this crate cannot zeroize.
+///
 /// ```
 /// use proofkey::{ChallengeMethod, CodeChallenge};
 ///
@@ -180,24 +199,58 @@ impl Serialize for CodeChallenge {
 ///
 /// let no_method = r#"{"code_challenge":"E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"}"#;
 /// assert!(serde_json::from_str::<CodeChallenge>(no_method).is_err());
+///
+/// let bare = r#""dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk""#;
+/// let err = serde_json::from_str::<CodeChallenge>(bare).unwrap_err().to_string();
+/// assert!(!err.contains("dBjft"), "{err}");
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 impl<'de> Deserialize<'de> for CodeChallenge {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_struct(STRUCT, FIELDS, ChallengeVisitor)
+        // `deserialize_struct`, not `deserialize_any`: under
+        // `#[serde(flatten)]` only the struct form hands over just our fields.
+        let visited = Cell::new(false);
+        let visitor = ChallengeVisitor { visited: &visited };
+        deserializer
+            .deserialize_struct(STRUCT, FIELDS, visitor)
+            .map_err(|format_error| {
+                if visited.get() {
+                    format_error
+                } else {
+                    // The format rejected the input on its own and may have
+                    // quoted it (a bare string: for plain, the verifier).
+                    de::Error::invalid_type(NOT_SHOWN, &ChallengeVisitor { visited: &visited })
+                }
+            })
     }
 }
 
-struct ChallengeVisitor;
+/// What a rejected non-record is called, in place of its value.
+const NOT_SHOWN: Unexpected<'static> = Unexpected::Other("a value other than a record (not shown)");
 
-impl<'de> Visitor<'de> for ChallengeVisitor {
+struct ChallengeVisitor<'a> {
+    /// Set once the format hands this visitor a map, a sequence or a
+    /// string: from then on errors are this module's or serde's field and
+    /// type messages, which never quote a value.
+    visited: &'a Cell<bool>,
+}
+
+impl<'de> Visitor<'de> for ChallengeVisitor<'_> {
     type Value = CodeChallenge;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a code_challenge record with code_challenge and code_challenge_method")
     }
 
+    // serde's default would quote the string: for plain, the verifier.
+    // Borrowed and owned strings forward here by default.
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        self.visited.set(true);
+        Err(E::invalid_type(NOT_SHOWN, &self))
+    }
+
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        self.visited.set(true);
         let mut value: Option<ValueBuf> = None;
         let mut method: Option<ChallengeMethod> = None;
         while let Some(field) = map.next_key::<Field>()? {
@@ -216,6 +269,7 @@ impl<'de> Visitor<'de> for ChallengeVisitor {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        self.visited.set(true);
         let value: ValueBuf = seq
             .next_element()?
             .ok_or_else(|| de::Error::invalid_length(0, &self))?;

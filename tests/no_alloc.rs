@@ -4,7 +4,13 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
-use proofkey::{ChallengeMethod, ClientType, CodeChallenge, CodeVerifier, Policy};
+use std::collections::HashMap;
+use std::fmt::{self, Write as _};
+
+use proofkey::{
+    AuthorizeError, ChallengeMethod, ClientType, CodeChallenge, CodeVerifier, MissingMethod,
+    Policy, TokenError,
+};
 use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
 
 struct Counting;
@@ -115,6 +121,9 @@ fn no_library_path_allocates() {
         Policy::production(),
         Policy::development(),
         Policy::oauth21(),
+        assert_no_alloc("missing_method", || {
+            Policy::production().missing_method(MissingMethod::S256)
+        }),
     ] {
         for client in [ClientType::Public, ClientType::Confidential] {
             assert_no_alloc("methods_supported", || policy.methods_supported());
@@ -146,6 +155,7 @@ fn no_library_path_allocates() {
             let _ = assert_no_alloc("token_params", || {
                 policy.token_params(client, Some(&s), form)
             });
+            policy_params_do_not_allocate(policy, client, &s);
             let _ = assert_no_alloc("error description", || {
                 policy
                     .token(client, Some(&s), Some(&bad))
@@ -154,4 +164,84 @@ fn no_library_path_allocates() {
         }
     }
     drop(v);
+}
+
+/// The `_params` forms over each kind of pairs. The pairs are built before
+/// the measured call; dropping owned ones frees, which is not counted.
+fn policy_params_do_not_allocate(policy: Policy, client: ClientType, s: &CodeChallenge) {
+    let query = format!("response_type=code&code_challenge={C}&code_challenge_method=S256");
+    let body = format!("grant_type=authorization_code&code=abc&code_verifier={V}");
+    let _ = assert_no_alloc("authorize_params form_urlencoded", || {
+        policy.authorize_params(client, form_urlencoded::parse(query.as_bytes()))
+    });
+    let _ = assert_no_alloc("token_params form_urlencoded", || {
+        policy.token_params(client, Some(s), form_urlencoded::parse(body.as_bytes()))
+    });
+    let owned: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    let _ = assert_no_alloc("authorize_params &Vec<(String, String)>", || {
+        policy.authorize_params(client, &owned)
+    });
+    let _ = assert_no_alloc("authorize_params Vec<(String, String)>", || {
+        policy.authorize_params(client, owned)
+    });
+    let form: Vec<(String, String)> = form_urlencoded::parse(body.as_bytes())
+        .into_owned()
+        .collect();
+    let map: HashMap<String, String> = form.iter().cloned().collect();
+    let _ = assert_no_alloc("token_params &Vec<(String, String)>", || {
+        policy.token_params(client, Some(s), &form)
+    });
+    let _ = assert_no_alloc("token_params &HashMap", || {
+        policy.token_params(client, Some(s), &map)
+    });
+    let _ = assert_no_alloc("token_params Vec<(String, String)>", || {
+        policy.token_params(client, Some(s), form)
+    });
+}
+
+/// A fixed buffer, to write `Display` output without allocating.
+struct StackBuf {
+    bytes: [u8; 256],
+    len: usize,
+}
+
+impl fmt::Write for StackBuf {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let end = self.len + s.len();
+        self.bytes
+            .get_mut(self.len..end)
+            .ok_or(fmt::Error)?
+            .copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
+#[test]
+fn http_error_helpers_do_not_allocate() {
+    let mut buf = StackBuf {
+        bytes: [0; 256],
+        len: 0,
+    };
+    for e in [
+        TokenError::Mismatch,
+        TokenError::UnexpectedVerifier,
+        TokenError::RepeatedVerifier,
+    ] {
+        buf.len = 0;
+        assert_eq!(assert_no_alloc("status_code", || e.status_code()), 400);
+        assert_no_alloc("json", || write!(buf, "{}", e.json())).unwrap();
+        let written = std::str::from_utf8(&buf.bytes[..buf.len]).unwrap();
+        assert!(written.starts_with(r#"{"error":""#), "{written}");
+        assert!(
+            written.ends_with(&format!("{}\"}}", e.description())),
+            "{written}"
+        );
+    }
+    let pairs = assert_no_alloc("query_pairs", || {
+        AuthorizeError::MethodRequired.query_pairs()
+    });
+    assert_eq!(pairs[0], ("error", "invalid_request"));
 }

@@ -28,8 +28,9 @@ pub enum AuthorizeError {
     MethodWithoutChallenge,
     /// No `code_challenge`, and this client type must use PKCE.
     ChallengeRequired,
-    /// No `code_challenge_method`, and the policy does not allow plain
-    /// (which is what a missing method means, RFC 7636 §4.3).
+    /// No `code_challenge_method`, and the policy's
+    /// [`MissingMethod`](crate::MissingMethod) rejects it (`Reject`, or
+    /// `Plain` where plain is not allowed).
     MethodRequired,
     /// `code_challenge_method` is not exactly `S256` or `plain`.
     UnsupportedMethod,
@@ -68,7 +69,7 @@ impl AuthorizeError {
             Self::MethodWithoutChallenge => "code_challenge_method sent without code_challenge",
             // RFC 7636 §4.4.1's own wording
             Self::ChallengeRequired => "code challenge required",
-            Self::MethodRequired => "code_challenge_method required: this server accepts S256 only",
+            Self::MethodRequired => "code_challenge_method required: use S256",
             Self::UnsupportedMethod => "transform algorithm not supported",
             Self::MethodNotAllowed => {
                 "transform algorithm not supported: plain is not allowed, use S256"
@@ -89,6 +90,31 @@ impl AuthorizeError {
             Self::RepeatedChallenge => "code_challenge parameter repeated",
             Self::RepeatedMethod => "code_challenge_method parameter repeated",
         }
+    }
+
+    /// The parameters of the error redirect (RFC 6749 §4.1.2.1):
+    /// `("error", error_code)` and `("error_description", description)`.
+    /// Add the request's `state` and, per RFC 9207, `iss`; the values are
+    /// fixed ASCII text and need no escaping beyond the query's.
+    ///
+    /// ```
+    /// use proofkey::AuthorizeError;
+    ///
+    /// let mut params = AuthorizeError::ChallengeRequired.query_pairs().to_vec();
+    /// params.extend([("state", "af0ifjsldkj"), ("iss", "https://server.example.com")]);
+    /// let query = form_urlencoded::Serializer::new(String::new()).extend_pairs(params).finish();
+    /// assert_eq!(
+    ///     query,
+    ///     "error=invalid_request&error_description=code+challenge+required\
+    ///      &state=af0ifjsldkj&iss=https%3A%2F%2Fserver.example.com",
+    /// );
+    /// ```
+    #[must_use]
+    pub const fn query_pairs(&self) -> [(&'static str, &'static str); 2] {
+        [
+            ("error", self.error_code()),
+            ("error_description", self.description()),
+        ]
     }
 }
 
@@ -174,6 +200,52 @@ impl TokenError {
             Self::Mismatch => "code_verifier does not match the code_challenge",
             Self::RepeatedVerifier => "code_verifier parameter repeated",
         }
+    }
+
+    /// The HTTP status of the error response: 400 for every variant
+    /// (RFC 6749 §5.2; only `invalid_client` may be 401, and PKCE never
+    /// raises it).
+    ///
+    /// ```
+    /// assert_eq!(proofkey::TokenError::Mismatch.status_code(), 400);
+    /// ```
+    #[must_use]
+    pub const fn status_code(&self) -> u16 {
+        400
+    }
+
+    /// The error response body (RFC 6749 §5.2),
+    /// `{"error":"…","error_description":"…"}`, written by `Display` without
+    /// allocating. Valid JSON as written: [`description`](Self::description)
+    /// is in RFC 6749's charset, which has no `"`, `\` or control
+    /// character to escape. Send it as `application/json`, with
+    /// `Cache-Control: no-store`, and [`status_code`](Self::status_code).
+    ///
+    /// ```
+    /// use proofkey::TokenError;
+    ///
+    /// assert_eq!(
+    ///     TokenError::Mismatch.json().to_string(),
+    ///     r#"{"error":"invalid_grant","error_description":"code_verifier does not match the code_challenge"}"#,
+    /// );
+    /// ```
+    #[must_use]
+    pub const fn json(&self) -> impl fmt::Display + use<> {
+        TokenErrorJson(*self)
+    }
+}
+
+/// [`TokenError::json`]: the RFC 6749 §5.2 body.
+struct TokenErrorJson(TokenError);
+
+impl fmt::Display for TokenErrorJson {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Both values are fixed text in the RFC 6749 charset: nothing to escape.
+        f.write_str(r#"{"error":""#)?;
+        f.write_str(self.0.error_code())?;
+        f.write_str(r#"","error_description":""#)?;
+        f.write_str(self.0.description())?;
+        f.write_str(r#""}"#)
     }
 }
 
