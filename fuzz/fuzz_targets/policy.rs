@@ -11,7 +11,8 @@ use common::{
 };
 use libfuzzer_sys::fuzz_target;
 use proofkey::{
-    AuthorizeError, ChallengeMethod, ClientType, CodeChallenge, CodeVerifier, Policy, TokenError,
+    AuthorizeError, ChallengeMethod, ClientType, CodeChallenge, CodeVerifier, MissingMethod, Policy,
+    TokenError,
 };
 
 #[derive(Arbitrary, Debug, Clone, Copy)]
@@ -59,11 +60,30 @@ enum Name {
     Other(String),
 }
 
+/// `MissingMethod`, drawn by the fuzzer.
+#[derive(Arbitrary, Debug, Clone, Copy)]
+enum Missing {
+    Reject,
+    Plain,
+    S256,
+}
+
+impl Missing {
+    fn policy(self) -> MissingMethod {
+        match self {
+            Self::Reject => MissingMethod::Reject,
+            Self::Plain => MissingMethod::Plain,
+            Self::S256 => MissingMethod::S256,
+        }
+    }
+}
+
 #[derive(Arbitrary, Debug)]
 struct Input {
     preset: Preset,
     require_for_confidential: Option<bool>,
     allow_plain: Option<bool>,
+    missing_method: Option<Missing>,
     /// A change of `allow_plain` between the authorization and token requests.
     token_allow_plain: Option<bool>,
     client: Client,
@@ -82,6 +102,7 @@ struct Input {
 struct Model {
     require_for_confidential: bool,
     allow_plain: bool,
+    missing_method: Missing,
 }
 
 impl Model {
@@ -108,8 +129,13 @@ impl Model {
             };
         };
         let method = match method {
-            None if self.allow_plain => ChallengeMethod::Plain,
-            None => return Err(AuthorizeError::MethodRequired),
+            // A missing method follows `missing_method` alone; RFC 7636
+            // §4.3's plain still needs plain to be allowed.
+            None => match self.missing_method {
+                Missing::Plain if self.allow_plain => ChallengeMethod::Plain,
+                Missing::S256 => ChallengeMethod::S256,
+                Missing::Reject | Missing::Plain => return Err(AuthorizeError::MethodRequired),
+            },
             Some("S256") => ChallengeMethod::S256,
             Some("plain") => ChallengeMethod::Plain,
             Some(_) => return Err(AuthorizeError::UnsupportedMethod),
@@ -251,6 +277,7 @@ fn preset(p: Preset) -> (Policy, Model) {
             Model {
                 require_for_confidential: false,
                 allow_plain: false,
+                missing_method: Missing::Reject,
             },
         ),
         Preset::Development => (
@@ -258,6 +285,7 @@ fn preset(p: Preset) -> (Policy, Model) {
             Model {
                 require_for_confidential: false,
                 allow_plain: true,
+                missing_method: Missing::Plain,
             },
         ),
         Preset::Oauth21 => (
@@ -265,6 +293,7 @@ fn preset(p: Preset) -> (Policy, Model) {
             Model {
                 require_for_confidential: true,
                 allow_plain: false,
+                missing_method: Missing::Reject,
             },
         ),
     }
@@ -279,6 +308,10 @@ fuzz_target!(|input: Input| {
     if let Some(a) = input.allow_plain {
         policy = policy.allow_plain(a);
         model.allow_plain = a;
+    }
+    if let Some(m) = input.missing_method {
+        policy = policy.missing_method(m.policy());
+        model.missing_method = m;
     }
     let (mut token_policy, mut token_model) = (policy, model);
     if let Some(a) = input.token_allow_plain {
