@@ -1,106 +1,19 @@
 //! `diagnose` names each client mistake. Every mistake is built here from
 //! real verifiers (the crate's generators with a seeded RNG, and RFC 7636
-//! Appendix B) with encoders written in this file: hex by `format!`,
-//! base64 and base64url by a small reference encoder over RFC 4648's tables.
+//! Appendix B) with encoders written for the tests (`support/mistakes.rs`):
+//! hex by `format!`, base64 and base64url by a small reference encoder over
+//! RFC 4648's tables.
 
 use proofkey::ChallengeMethod::{self, Plain, S256};
 use proofkey::{CodeChallenge, CodeVerifier, Diagnosis, diagnose};
 use proptest::prelude::*;
-use rand_chacha::ChaCha20Rng;
-use rand_chacha::rand_core::{Rng, SeedableRng};
-use sha2::{Digest, Sha256};
 
 #[path = "support/vectors.rs"]
 mod vectors;
 use vectors::{RFC_CHALLENGE, RFC_OCTETS, RFC_VERIFIER};
-
-/// RFC 4648 §4, Table 1.
-const STANDARD: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-/// RFC 4648 §5, Table 2.
-const URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-/// Reference base64: 24 bits at a time, then the 8 or 16 bits left over.
-fn base64(octets: &[u8], table: &[u8; 64], pad: bool) -> String {
-    let mut out = String::new();
-    for chunk in octets.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
-        let chars = chunk.len() + 1;
-        for i in 0..4 {
-            if i < chars {
-                out.push(table[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else if pad {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-fn sha256(data: &[u8]) -> Vec<u8> {
-    Sha256::digest(data).to_vec()
-}
-
-fn hex(octets: &[u8]) -> String {
-    octets.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// `BASE64URL(SHA256(data))`, the S256 transform (RFC 7636 §4.2).
-fn s256(data: &[u8]) -> String {
-    base64(&sha256(data), URL, false)
-}
-
-/// A real verifier and, when it is their base64url, the octets it encodes.
-struct Case {
-    verifier: String,
-    octets: Option<Vec<u8>>,
-}
-
-/// The Appendix B verifier, then verifiers from every generator: 32 random
-/// octets (`generate`, `from_random_bytes`), every length by
-/// `generate_with_len`, and the base64url of 33 to 96 random octets
-/// (44 to 128 characters).
-fn cases() -> Vec<Case> {
-    let mut rng = ChaCha20Rng::from_seed([11; 32]);
-    let mut cases = vec![Case {
-        verifier: RFC_VERIFIER.to_owned(),
-        octets: Some(RFC_OCTETS.to_vec()),
-    }];
-    for _ in 0..40 {
-        let mut octets = [0u8; 32];
-        rng.fill_bytes(&mut octets);
-        let v = CodeVerifier::from_random_bytes(&octets);
-        cases.push(Case {
-            verifier: v.secret().to_owned(),
-            octets: Some(octets.to_vec()),
-        });
-        let v = CodeVerifier::generate(&mut rng);
-        cases.push(Case {
-            verifier: v.secret().to_owned(),
-            octets: None,
-        });
-    }
-    for len in 43..=128 {
-        let v = CodeVerifier::generate_with_len(&mut rng, len).unwrap();
-        cases.push(Case {
-            verifier: v.secret().to_owned(),
-            octets: None,
-        });
-    }
-    for n in 33..=96 {
-        let mut octets = vec![0u8; n];
-        rng.fill_bytes(&mut octets);
-        let verifier = base64(&octets, URL, false);
-        assert!(CodeVerifier::parse(&verifier).is_ok(), "{n} octets");
-        cases.push(Case {
-            verifier,
-            octets: Some(octets),
-        });
-    }
-    cases
-}
+#[path = "support/mistakes.rs"]
+mod mistakes;
+use mistakes::{Case, STANDARD, URL, base64, cases, hex, s256, sha256};
 
 /// Asserts the diagnosis, and that its text shows neither input.
 #[track_caller]
@@ -404,8 +317,8 @@ fn every_explanation_is_one_distinct_fixed_ascii_sentence() {
     }
 }
 
-/// A valid verifier mutated the way the fuzz target does: one byte
-/// replaced, or white space added.
+/// A verifier from random octets and a challenge built from it: the right
+/// one or one of the mistakes.
 fn verifier_and_mistake() -> impl Strategy<Value = (String, String, ChallengeMethod)> {
     (any::<[u8; 32]>(), 0usize..8, any::<bool>()).prop_map(|(seed, kind, plain)| {
         let v = CodeVerifier::from_random_bytes(&seed).secret().to_owned();
