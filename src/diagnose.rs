@@ -119,9 +119,10 @@ impl Diagnosis {
                  use base64url (- and _) without = padding (RFC 7636 Appendix A)."
             }
             Self::VerifierAsChallenge => {
-                "The code_challenge is the code_verifier itself under S256; the client must send \
-                 BASE64URL(SHA256(code_verifier)) as the challenge and keep the verifier for the \
-                 token request."
+                "The code_challenge equals the code_verifier under S256 (the verifier sent as the \
+                 challenge, or the challenge sent as the verifier); the client must send \
+                 BASE64URL(SHA256(code_verifier)) as the challenge and the verifier itself to the \
+                 token endpoint."
             }
             Self::HashOfVerifierWithNewline => {
                 "The code_challenge is the S256 of the code_verifier followed by a newline (as \
@@ -189,8 +190,9 @@ impl fmt::Display for Diagnosis {
 ///    does not parse for `method`.
 /// 7. Otherwise [`WrongVerifier`](Diagnosis::WrongVerifier).
 ///
-/// The mistakes in 4 and 5 are recognised under either method, since a
-/// client that leaves out `code_challenge_method` gets `plain`.
+/// Where no method is named, the mistakes in 4 and 5 are recognised under
+/// either method, since a client that leaves out `code_challenge_method`
+/// gets `plain`.
 ///
 /// # Not for the hot path, not for responses
 ///
