@@ -26,6 +26,7 @@ targets=(
     verifier_parse:1200000
     challenge_parse:600000
     verify:600000
+    diagnose:100000
     policy:75000
 )
 

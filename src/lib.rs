@@ -153,6 +153,7 @@
 
 mod alphabet;
 mod challenge;
+mod diagnose;
 mod error;
 mod method;
 mod policy;
@@ -161,6 +162,7 @@ mod serde_impl;
 mod verifier;
 
 pub use challenge::{CodeChallenge, verify};
+pub use diagnose::{Diagnosis, diagnose};
 pub use error::Error;
 pub use method::ChallengeMethod;
 pub use policy::{AuthorizeError, ClientType, MissingMethod, Param, Policy, TokenError};

@@ -245,3 +245,34 @@ fn http_error_helpers_do_not_allocate() {
     });
     assert_eq!(pairs[0], ("error", "invalid_request"));
 }
+
+#[test]
+fn diagnose_does_not_allocate() {
+    use ChallengeMethod::{Plain, S256};
+    use proofkey::{Diagnosis as D, diagnose};
+    // Built before counting: the mistakes of Appendix B (see tests/diagnose.rs).
+    let hex = "13d31e961a1ad8ec2f16b10c4c982e0876a878ad6df144566ee1894acb70f9c3";
+    let padded = &format!("{C}=");
+    let standard = &C.replace('-', "+");
+    let newline = &format!("{V}\n");
+    let long = &"A".repeat(128);
+    let bad = &"x".repeat(300);
+    let cases = [
+        (C, S256, V, D::Match),
+        (C, S256, newline, D::SurroundingWhitespace),
+        (C, S256, bad, D::MalformedVerifier),
+        (hex, Plain, V, D::HexDigest),
+        (C, Plain, V, D::S256UnderPlain),
+        (padded, S256, V, D::Padded),
+        (standard, S256, V, D::StandardBase64),
+        (V, S256, V, D::VerifierAsChallenge),
+        (bad, S256, V, D::MalformedChallenge),
+        // Every check runs: `long` is base64url, so it is also decoded.
+        (C, S256, long, D::WrongVerifier),
+    ];
+    for (challenge, method, verifier, want) in cases {
+        let got = assert_no_alloc("diagnose", || diagnose(challenge, method, verifier));
+        assert_eq!(got, want);
+        assert_no_alloc("explain", || got.explain().len());
+    }
+}

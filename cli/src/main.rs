@@ -8,8 +8,10 @@
 //! ```
 //!
 //! Exit codes: 0 success (for `verify`: the verifier matches), 1 `verify`
-//! found no match (malformed challenge, malformed verifier or mismatch),
-//! 2 bad input or usage (one `error: ...` message on stderr).
+//! found no match (malformed challenge, malformed verifier or mismatch;
+//! stderr then has one `hint: ...` line naming the likely client mistake,
+//! from `proofkey::diagnose`), 2 bad input or usage (one `error: ...`
+//! message on stderr).
 //!
 //! `generate` prints a secret on purpose: this tool is for test flows, not
 //! for production credentials.
@@ -18,7 +20,7 @@ use std::io::{self, Write};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use proofkey::{ChallengeMethod, CodeChallenge, CodeVerifier, Error};
+use proofkey::{ChallengeMethod, CodeChallenge, CodeVerifier, Error, diagnose};
 
 /// PKCE (RFC 7636) helper for debugging OAuth flows by hand.
 #[derive(Parser)]
@@ -54,6 +56,9 @@ enum Command {
         method: ChallengeMethod,
     },
     /// Check a code_verifier against a code_challenge: exit 0 on a match, 1 otherwise.
+    ///
+    /// On no match, stderr gets a `hint:` line naming the likely client
+    /// mistake (a hex digest, padding, standard base64, a trailing newline, ...).
     Verify {
         /// The code_challenge_method the challenge was sent with: S256 or plain.
         #[arg(long, default_value = "S256")]
@@ -125,7 +130,16 @@ fn verify(method: ChallengeMethod, challenge: &str, verifier: &str) -> ExitCode 
     let code = print_line(&line);
     match result {
         Ok(()) => code,
-        Err(_) => ExitCode::from(NO_MATCH),
+        Err(_) => {
+            // The likely client mistake, as a server would log it; fixed
+            // text, never the values.
+            let _ = writeln!(
+                io::stderr().lock(),
+                "hint: {}",
+                diagnose(challenge, method, verifier)
+            );
+            ExitCode::from(NO_MATCH)
+        }
     }
 }
 

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use assert_cmd::Command;
-use proofkey::{ChallengeMethod, CodeChallenge, CodeVerifier, Error};
+use proofkey::{ChallengeMethod, CodeChallenge, CodeVerifier, Diagnosis, Error};
 use rand_chacha::rand_core::SeedableRng;
 
 const B_VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
@@ -309,6 +309,69 @@ fn verify_reports_which_rule_failed() {
         &["verify", "--method", "plain", "short", B_VERIFIER],
         "malformed challenge",
         err,
+    );
+}
+
+/// `verify` with no match: exit 1, the rule on stdout, and on stderr one
+/// `hint:` line, the library's text for the client mistake; neither value.
+fn assert_hint(args: &[&str], rule: &str, diagnosis: Diagnosis) {
+    let out = run(args);
+    assert_eq!(out.code, 1, "{args:?}: {}{}", out.stdout, out.stderr);
+    let prefix = format!("no match ({rule}): ");
+    assert!(out.stdout.starts_with(&prefix), "{args:?}: {}", out.stdout);
+    assert_eq!(
+        out.stderr,
+        format!("hint: {}\n", diagnosis.explain()),
+        "{args:?}"
+    );
+    // The last two arguments are the challenge and the verifier.
+    for value in &args[args.len() - 2..] {
+        assert!(!out.stderr.contains(value), "{args:?}: {}", out.stderr);
+    }
+}
+
+#[test]
+fn verify_hints_at_the_client_mistake() {
+    // RFC 7636 Appendix B's SHA-256, as `sha256sum` prints it.
+    let hex = "13d31e961a1ad8ec2f16b10c4c982e0876a878ad6df144566ee1894acb70f9c3";
+    assert_hint(
+        &["verify", hex, B_VERIFIER],
+        "malformed challenge",
+        Diagnosis::HexDigest,
+    );
+    // Without code_challenge_method the server binds plain, and a 64-digit
+    // hex string is a valid plain challenge.
+    assert_hint(
+        &["verify", "--method", "plain", hex, B_VERIFIER],
+        "mismatch",
+        Diagnosis::HexDigest,
+    );
+    let upper = hex.to_uppercase();
+    assert_hint(
+        &["verify", &upper, B_VERIFIER],
+        "malformed challenge",
+        Diagnosis::HexDigest,
+    );
+
+    let mut rng = rand_chacha::ChaCha20Rng::from_seed([5; 32]);
+    for v in [
+        CodeVerifier::parse(B_VERIFIER).unwrap(),
+        CodeVerifier::generate(&mut rng),
+        CodeVerifier::generate_with_len(&mut rng, 128).unwrap(),
+    ] {
+        let padded = format!("{}=", v.challenge().as_str());
+        assert_hint(
+            &["verify", &padded, v.secret()],
+            "malformed challenge",
+            Diagnosis::Padded,
+        );
+    }
+
+    let other = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXK";
+    assert_hint(
+        &["verify", B_CHALLENGE, other],
+        "mismatch",
+        Diagnosis::WrongVerifier,
     );
 }
 

@@ -265,6 +265,18 @@ pub(crate) async fn token(
             e.error_code(),
             e.description()
         );
+        // For the operator only: the client's likely encoding mistake. Never
+        // in the response, and the hint names no value.
+        if let (TokenError::Mismatch | TokenError::MalformedVerifier(_), Some((value, method))) =
+            (e, &record.challenge)
+            && let Ok(Some(verifier)) = single(&pairs, "code_verifier")
+        {
+            eprintln!(
+                "token client={}: PKCE hint: {}",
+                client.id,
+                proofkey::diagnose(value, *method, verifier)
+            );
+        }
         return Err(TokenFailure::Pkce(e));
     }
 

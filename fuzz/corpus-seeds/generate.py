@@ -2,10 +2,10 @@
 """Writes the seed corpora in this directory. Run from anywhere:
 python3 fuzz/corpus-seeds/generate.py  (the output is committed).
 
-verifier_parse, challenge_parse: raw strings. verify: a control byte, the
-challenge, 0xFF, the verifier (see fuzz_targets/verify.rs). policy: the
-`arbitrary` 1.x encoding of fuzz_targets/policy.rs's `Input`; check one
-with `RUSTC_BOOTSTRAP=1 cargo fuzz fmt policy fuzz/corpus-seeds/policy/FILE`.
+verifier_parse, challenge_parse: raw strings. verify and diagnose: a control
+byte, the challenge, 0xFF, the verifier (see fuzz_targets/verify.rs and
+diagnose.rs). policy: the `arbitrary` 1.x encoding of
+fuzz_targets/policy.rs's `Input`; check one with `RUSTC_BOOTSTRAP=1 cargo fuzz fmt policy fuzz/corpus-seeds/policy/FILE`.
 """
 import os
 import shutil
@@ -81,6 +81,34 @@ VERIFY = {
     "padded": verify_seed(S256 | GIVEN, RFC_CHALLENGE + b"=", RFC_VERIFIER),
 }
 
+
+# --- diagnose: as verify; control bits 1-3 choose the challenge (see
+# fuzz_targets/diagnose.rs), bit 4 appends a newline to the verifier.
+D_GIVEN, D_S256, D_HEX, D_HEX_UPPER, D_PADDED, D_STANDARD, D_DECODED, D_NEWLINE = (i << 1 for i in range(8))
+D_TRAILING = 0x10
+RFC_HEX = b"13d31e961a1ad8ec2f16b10c4c982e0876a878ad6df144566ee1894acb70f9c3"
+
+DIAGNOSE = {
+    "match_s256": verify_seed(S256 | D_GIVEN, RFC_CHALLENGE, RFC_VERIFIER),
+    "match_plain": verify_seed(PLAIN | D_GIVEN, RFC_VERIFIER, RFC_VERIFIER),
+    "wrong": verify_seed(S256 | D_GIVEN, RFC_CHALLENGE, RFC_VERIFIER[:42] + b"K"),
+    "hex_given": verify_seed(PLAIN | D_GIVEN, RFC_HEX, RFC_VERIFIER),
+    "padded_given": verify_seed(S256 | D_GIVEN, RFC_CHALLENGE + b"=", RFC_VERIFIER),
+    "standard_given": verify_seed(S256 | D_GIVEN, RFC_CHALLENGE.replace(b"-", b"+"), RFC_VERIFIER),
+    "verifier_as_challenge": verify_seed(S256 | D_GIVEN, RFC_VERIFIER, RFC_VERIFIER),
+    "whitespace_challenge": verify_seed(S256 | D_GIVEN, RFC_CHALLENGE + b"\n", RFC_VERIFIER),
+    "malformed_challenge": verify_seed(S256 | D_GIVEN, RFC_CHALLENGE[:42] + b"N", RFC_VERIFIER),
+    "malformed_verifier": verify_seed(S256 | D_GIVEN, RFC_CHALLENGE, RFC_VERIFIER[:42]),
+    "s256_under_plain": verify_seed(PLAIN | D_S256, b"", RFC_VERIFIER),
+    "s256_newline": verify_seed(S256 | D_S256 | D_TRAILING, b"", RFC_VERIFIER),
+    "hex": verify_seed(S256 | D_HEX, b"", RFC_VERIFIER),
+    "hex_upper_plain": verify_seed(PLAIN | D_HEX_UPPER, b"", sized(128)),
+    "padded": verify_seed(S256 | D_PADDED, b"", sized(43)),
+    "standard": verify_seed(PLAIN | D_STANDARD, b"", RFC_VERIFIER),
+    "decoded": verify_seed(S256 | D_DECODED, b"", RFC_VERIFIER),
+    "decoded_128": verify_seed(PLAIN | D_DECODED, b"", b"A" * 128),
+    "newline_hashed": verify_seed(S256 | D_NEWLINE, b"", RFC_VERIFIER),
+}
 
 # --- policy: arbitrary 1.x encoding of `Input`
 def tag(index, count):
@@ -163,13 +191,15 @@ POLICY = {
 
 
 def main():
-    for target in ("verifier_parse", "challenge_parse", "verify", "policy"):
+    for target in ("verifier_parse", "challenge_parse", "verify", "diagnose", "policy"):
         shutil.rmtree(os.path.join(HERE, target), ignore_errors=True)
     for name_, data in STRINGS.items():
         write("verifier_parse", name_, data)
         write("challenge_parse", name_, data)
     for name_, data in VERIFY.items():
         write("verify", name_, data)
+    for name_, data in DIAGNOSE.items():
+        write("diagnose", name_, data)
     for name_, data in POLICY.items():
         write("policy", name_, data)
 
