@@ -100,23 +100,34 @@ impl CodeChallenge {
         let digest = sha256(verifier);
         match method {
             // RFC 7636 §4.2: BASE64URL-ENCODE(SHA256(ASCII(code_verifier)))
-            ChallengeMethod::S256 => Self::new(method, &alphabet::encode_32(&digest), digest),
+            ChallengeMethod::S256 => {
+                let mut challenge = Self::empty(method, digest);
+                if let Some(dst) = challenge.value.first_chunk_mut::<S256_LEN>() {
+                    alphabet::encode_32(&digest, dst);
+                    challenge.len = S256_LEN as u8;
+                }
+                challenge
+            }
             ChallengeMethod::Plain => Self::new(method, verifier, digest),
         }
     }
 
     fn new(method: ChallengeMethod, value: &[u8], digest: [u8; 32]) -> Self {
-        let mut challenge = Self {
-            method,
-            len: 0,
-            value: [0; MAX_LEN],
-            digest,
-        };
+        let mut challenge = Self::empty(method, digest);
         if let Some(dst) = challenge.value.get_mut(..value.len()) {
             dst.copy_from_slice(value);
             challenge.len = value.len() as u8;
         }
         challenge
+    }
+
+    const fn empty(method: ChallengeMethod, digest: [u8; 32]) -> Self {
+        Self {
+            method,
+            len: 0,
+            value: [0; MAX_LEN],
+            digest,
+        }
     }
 
     /// The method this challenge is bound to. RFC 7636 §4.5: at the token
@@ -200,9 +211,13 @@ impl CodeChallenge {
 /// by `sha2`) in one call. `Sha256::digest` buffers the input and compresses
 /// the final block in a second call, and at 128 octets that overhead costs
 /// more than the whole alphabet check. Only the message's length decides
-/// which octets are written. The buffer is not zeroized, as `Sha256`'s own
-/// buffer is not. A longer message (none reaches here) goes to
-/// `Sha256::digest`.
+/// which octets are written.
+///
+/// The padded copy of the message (a verifier, or a plain challenge) is
+/// zeroized before returning. What the compression function itself leaves
+/// in registers or on its own stack frame is out of reach (with SHA-NI the
+/// message stays in vector registers). A longer message (none reaches here)
+/// goes to `Sha256::digest`, whose buffer is not zeroized.
 #[inline]
 fn sha256(message: &[u8]) -> [u8; 32] {
     /// Initial hash value (FIPS 180-4 §5.3.3).
@@ -222,6 +237,8 @@ fn sha256(message: &[u8]) -> [u8; 32] {
     };
     let mut state = H0;
     sha2::block_api::compress256(&mut state, padded);
+    // As a slice: one bulk write (an array is zeroized octet by octet).
+    blocks.as_flattened_mut().zeroize();
     let mut digest = [0u8; 32];
     for (dst, word) in digest.chunks_exact_mut(4).zip(state) {
         dst.copy_from_slice(&word.to_be_bytes());

@@ -23,6 +23,7 @@ mod challenge;
 mod error;
 mod method;
 mod policy;
+mod rng;
 #[cfg(feature = "serde")]
 mod serde_impl;
 mod verifier;
