@@ -7,7 +7,7 @@ use subtle::{Choice, ConstantTimeEq};
 use zeroize::Zeroize;
 
 use crate::alphabet::{self, MAX_LEN, MIN_LEN, S256_LEN};
-use crate::{ChallengeMethod, Error};
+use crate::{ChallengeMethod, Error, scrub};
 
 /// A validated `code_challenge` bound to its `code_challenge_method`
 /// (RFC 7636 §4.2).
@@ -69,7 +69,22 @@ impl CodeChallenge {
     ///
     /// [`Error::ChallengeLength`], [`Error::ChallengeCharset`] or (S256 only)
     /// [`Error::ChallengeNonCanonical`]. Errors never contain the input.
+    // Inline, so that the result lands in the caller's frame rather than in
+    // a temporary of this one, which the wipe below could not reach.
+    #[inline]
     pub fn parse(value: &str, method: ChallengeMethod) -> Result<Self, Error> {
+        let parsed = Self::parse_inner(value, method);
+        if method == ChallengeMethod::Plain {
+            // A plain challenge is a verifier: wipe the frame it was built
+            // in (`scrub`).
+            scrub::below::<{ scrub::SMALL }>();
+        }
+        parsed
+    }
+
+    /// [`parse`](Self::parse) in a frame of its own.
+    #[inline(never)]
+    fn parse_inner(value: &str, method: ChallengeMethod) -> Result<Self, Error> {
         let bytes = value.as_bytes();
         let len = bytes.len();
         let digest = match method {
@@ -95,7 +110,9 @@ impl CodeChallenge {
         Ok(Self::new(method, bytes, digest))
     }
 
-    /// The challenge a verifier with valid syntax yields under `method`.
+    /// The challenge a verifier with valid syntax yields under `method`, in
+    /// a frame of its own (`scrub`).
+    #[inline(never)]
     pub(crate) fn derive(verifier: &[u8], method: ChallengeMethod) -> Self {
         let digest = sha256(verifier);
         match method {

@@ -24,6 +24,7 @@ mod error;
 mod method;
 mod policy;
 mod rng;
+mod scrub;
 #[cfg(feature = "serde")]
 mod serde_impl;
 mod verifier;

@@ -36,19 +36,21 @@ use rand_core::TryCryptoRng;
 use zeroize::Zeroize;
 
 use crate::Error;
+use crate::alphabet::MAX_LEN;
 
 /// Longest period the health test looks for.
 const MAX_PERIOD: usize = 8;
 // The windows compared are whole 8-octet words.
 const _: () = assert!((32 - MAX_PERIOD) % 8 == 0 && (POOL - MAX_PERIOD) % 8 == 0);
 
-/// Whether `octets` repeat with a period of 1 to [`MAX_PERIOD`] octets:
-/// `octets[i + p] == octets[i]` for every `i` of a window of
-/// `octets.len() - MAX_PERIOD` octets, for some `p`.
+/// Whether `octets` repeat with a period of 1 to [`MAX_PERIOD`] octets.
 ///
-/// A healthy RNG passes a 32-octet draw except with probability at most
-/// 8 × 256^-24 = 2^-189 (one chance of 256^-24 per period, window 24), and a
-/// 64-octet draw except with probability 8 × 256^-56 = 2^-445.
+/// A period `p` of 1 to 4 is also a period `2p` or `3p` in 5..=8 (1 → 5,
+/// 2 → 6, 3 → 6, 4 → 8), so only 5 to 8 are checked: `octets[i + p] ==
+/// octets[i]` for every `i` of a window of `octets.len() - MAX_PERIOD`
+/// octets. A healthy RNG passes a 32-octet draw except with probability at
+/// most 4 × 256^-24 = 2^-190 (one chance of 256^-24 per period, window 24),
+/// and a 64-octet draw except with probability 4 × 256^-56 = 2^-446.
 ///
 /// No early exit and no branch on the octets: the differences of whole
 /// 8-octet words are ORed together.
@@ -57,7 +59,7 @@ fn is_periodic(octets: &[u8]) -> bool {
     let window = octets.len().saturating_sub(MAX_PERIOD);
     let head = octets.get(..window).unwrap_or_default();
     let mut periodic = false;
-    for period in 1..=MAX_PERIOD {
+    for period in MAX_PERIOD / 2 + 1..=MAX_PERIOD {
         let shifted = octets.get(period..).unwrap_or_default();
         periodic |= or_of_xors(head, shifted) == 0;
     }
@@ -118,19 +120,23 @@ const ACCEPT_BELOW: u8 = 198;
 /// in 198..=255, is given up on after 5 calls.
 const MAX_DRAWS: usize = 5;
 
-/// Fills `out` with characters drawn uniformly from the 66 unreserved ones,
-/// by rejection sampling on octets from `rng`.
+/// Room for the characters written: at most `MAX_LEN - 1 + POOL`, and a
+/// power of two so that a mask keeps the index in bounds.
+const KEPT: usize = 256;
+const _: () = assert!(MAX_LEN + POOL <= KEPT && KEPT.is_power_of_two());
+
+/// Fills `out` (43 to 128 octets) with characters drawn uniformly from the
+/// 66 unreserved ones, by rejection sampling on octets from `rng`.
 ///
 /// Octets of 198 or more are discarded, so every character has probability
 /// exactly 1/66. Every draw is health-tested: a periodic draw, a draw equal
 /// to the one before, or more than [`MAX_DRAWS`] draws is an RNG failure.
 /// A healthy RNG trips one of these with probability below
-/// 5 × 2^-445 + 4 × 2^-512 + 2^-154.5 < 2^-154 per verifier.
+/// 5 × 2^-446 + 4 × 2^-512 + 2^-154.5 < 2^-154 per verifier.
 ///
 /// # Errors
 ///
-/// [`Error::Rng`]; `out` may then hold some characters, which the caller
-/// must zeroize.
+/// [`Error::Rng`]; `out` is then untouched.
 pub(crate) fn draw_unreserved<R: TryCryptoRng + ?Sized>(
     rng: &mut R,
     out: &mut [u8],
@@ -140,9 +146,10 @@ pub(crate) fn draw_unreserved<R: TryCryptoRng + ?Sized>(
         previous: [0; POOL],
         chars: [0; POOL],
         keep: [0; POOL],
+        kept: [0; KEPT],
     };
-    // Characters written so far. Every octet's character is written to
-    // `out[filled]`, and only an accepted octet advances `filled`, so a
+    // Characters kept so far. Every octet's character is written to
+    // `kept[filled]`, and only an accepted octet advances `filled`, so a
     // rejected one is overwritten by the next: no branch per octet. Which
     // octets are rejected is independent of the accepted ones, so neither
     // the number of RNG calls nor the write positions say anything about
@@ -161,9 +168,9 @@ pub(crate) fn draw_unreserved<R: TryCryptoRng + ?Sized>(
         }
         pool.previous = pool.octets;
         draws = draws.wrapping_add(1);
-        // Each octet to its character and its keep flag, 16 lanes at a time,
-        // without branches: below 198, `o % 66` is `o` less 66 for each of
-        // 66 and 132 that `o` reaches.
+        // Each octet to its character and its keep flag, 16 lanes at a
+        // time, without branches: below 198, `o % 66` is `o` less 66 for
+        // each of 66 and 132 that `o` reaches.
         for ((c, k), &o) in pool.chars.iter_mut().zip(&mut pool.keep).zip(&pool.octets) {
             let index = o
                 .wrapping_sub(u8::from(o >= 66).wrapping_mul(66))
@@ -172,24 +179,29 @@ pub(crate) fn draw_unreserved<R: TryCryptoRng + ?Sized>(
             *k = u8::from(o < ACCEPT_BELOW);
         }
         for (&keep, &c) in pool.keep.iter().zip(&pool.chars) {
-            // Past the end once `out` is full: the rest of the draw is unused.
-            if let Some(slot) = out.get_mut(filled) {
+            // `filled` stays below `len + POOL <= KEPT`: the mask only
+            // spares the bounds check.
+            if let Some(slot) = pool.kept.get_mut(filled & (KEPT - 1)) {
                 *slot = c;
             }
             filled = filled.wrapping_add(usize::from(keep));
         }
     }
+    if let Some(kept) = pool.kept.get(..out.len()) {
+        out.copy_from_slice(kept);
+    }
     // `pool`, with every octet drawn, is zeroized as it drops.
     Ok(())
 }
 
-/// Random octets drawn in one RNG call, the draw before, and their
-/// characters and keep flags.
+/// Random octets drawn in one RNG call, the draw before, their characters
+/// and keep flags, and the characters kept so far.
 struct Pool {
     octets: [u8; POOL],
     previous: [u8; POOL],
     chars: [u8; POOL],
     keep: [u8; POOL],
+    kept: [u8; KEPT],
 }
 
 impl Drop for Pool {
@@ -201,6 +213,7 @@ impl Drop for Pool {
         // The keep flags say which octets were rejected: no secret, but
         // cheap to clear with the rest.
         self.keep.as_mut_slice().zeroize();
+        self.kept.as_mut_slice().zeroize();
     }
 }
 
@@ -314,8 +327,8 @@ mod tests {
             "{}",
             tail(MAX_DRAWS - 1)
         );
-        // The periodicity bounds: 8 periods, windows of 24 and 56 octets.
-        assert_eq!(3 - 8 * (32 - MAX_PERIOD as i32), -189);
-        assert_eq!(3 - 8 * (POOL as i32 - MAX_PERIOD as i32), -445);
+        // The periodicity bounds: 4 periods, windows of 24 and 56 octets.
+        assert_eq!(2 - 8 * (32 - MAX_PERIOD as i32), -190);
+        assert_eq!(2 - 8 * (POOL as i32 - MAX_PERIOD as i32), -446);
     }
 }

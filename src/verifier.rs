@@ -7,7 +7,7 @@ use rand_core::{CryptoRng, TryCryptoRng};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::alphabet::{self, MAX_LEN, MIN_LEN};
-use crate::{ChallengeMethod, CodeChallenge, Error, rng};
+use crate::{ChallengeMethod, CodeChallenge, Error, rng, scrub};
 
 /// A `code_verifier` (RFC 7636 §4.1): 43 to 128 characters of
 /// `[A-Za-z0-9-._~]`, kept in an inline buffer that is zeroized on drop.
@@ -37,13 +37,14 @@ use crate::{ChallengeMethod, CodeChallenge, Error, rng};
 /// the compiler may not remove (`zeroize`). As `zeroize`'s own documentation
 /// says, that wipes the value where it is dropped, not copies made before:
 ///
-/// - **Moves.** Returning a verifier from a constructor, passing it by
-///   value, or storing it in a struct or collection is a `memcpy` that leaves
-///   the old bytes behind on the stack until something overwrites them. The
-///   constructors build the verifier in the value they return, but the
-///   compiler may still copy it once on the way out. To keep one verifier in
-///   one place, put it in a `Box` (or pin it) as soon as it is made and pass
-///   it by reference.
+/// - **Moves.** Returning a verifier from a function, passing it by value,
+///   unwrapping it from a `Result`, or storing it in a struct or collection
+///   is a `memcpy` that leaves the old bytes behind until something
+///   overwrites them. The constructors build the verifier in a stack frame
+///   of their own and wipe that frame once it has returned
+///   (`zeroize::zeroize_stack`, best effort too), but every move after that
+///   is the caller's. To keep one verifier in one place, put it in a `Box`
+///   (or pin it) as soon as it is made and pass it by reference.
 /// - **Registers and compiler temporaries**: values the compiler keeps in
 ///   registers or spills to the stack are beyond the reach of any library.
 /// - **Your copies of [`secret`](Self::secret)**: a `String`, a request body,
@@ -82,17 +83,20 @@ impl CodeVerifier {
     /// ```
     #[must_use]
     pub fn from_random_bytes(octets: &[u8; 32]) -> Self {
-        let mut v = Self::empty();
-        v.encode_octets(octets);
+        let v = Self::encoded(octets);
+        scrub::below::<{ scrub::SMALL }>();
         v
     }
 
-    /// Writes the base64url encoding of `octets` into an empty verifier.
-    fn encode_octets(&mut self, octets: &[u8; 32]) {
-        if let Some(dst) = self.bytes.first_chunk_mut::<{ alphabet::S256_LEN }>() {
+    /// The verifier of `octets`, built in a frame of its own (`scrub`).
+    #[inline(never)]
+    fn encoded(octets: &[u8; 32]) -> Self {
+        let mut v = Self::empty();
+        if let Some(dst) = v.bytes.first_chunk_mut::<{ alphabet::S256_LEN }>() {
             alphabet::encode_32(octets, dst);
-            self.len = alphabet::S256_LEN as u8;
+            v.len = alphabet::S256_LEN as u8;
         }
+        v
     }
 
     /// Generates a 43-character verifier from 32 octets of `rng`.
@@ -117,7 +121,9 @@ impl CodeVerifier {
     /// [`Error::Rng`] if the octets drawn fail the health test; nothing is
     /// generated then.
     pub fn generate<R: CryptoRng + ?Sized>(rng: &mut R) -> Result<Self, Error> {
-        Self::draw_32(rng)
+        let v = Self::draw_32(rng);
+        scrub::below::<{ scrub::LARGE }>();
+        v
     }
 
     /// Generates a 43-character verifier from a fallible RNG.
@@ -152,13 +158,17 @@ impl CodeVerifier {
     /// [`Error::Rng`] if the RNG fails or its octets fail the health test;
     /// nothing is generated then.
     pub fn try_generate<R: TryCryptoRng + ?Sized>(rng: &mut R) -> Result<Self, Error> {
-        Self::draw_32(rng)
+        let v = Self::draw_32(rng);
+        scrub::below::<{ scrub::LARGE }>();
+        v
     }
 
+    /// 32 health-tested octets of `rng`, encoded, in a frame of its own.
+    #[inline(never)]
     fn draw_32<R: TryCryptoRng + ?Sized>(rng: &mut R) -> Result<Self, Error> {
         let mut octets = [0u8; 32];
         let drawn = rng::draw_32(rng, &mut octets);
-        let verifier = drawn.map(|()| Self::from_random_bytes(&octets));
+        let verifier = drawn.map(|()| Self::encoded(&octets));
         // As a slice: one bulk write (an array is zeroized octet by octet).
         octets.as_mut_slice().zeroize();
         verifier
@@ -193,7 +203,9 @@ impl CodeVerifier {
         rng: &mut R,
         len: usize,
     ) -> Result<Self, Error> {
-        Self::draw_unreserved(rng, len)
+        let v = Self::draw_unreserved(rng, len);
+        scrub::below::<{ scrub::LARGE }>();
+        v
     }
 
     /// [`generate_with_len`](Self::generate_with_len) for a fallible RNG.
@@ -216,22 +228,22 @@ impl CodeVerifier {
         rng: &mut R,
         len: usize,
     ) -> Result<Self, Error> {
-        Self::draw_unreserved(rng, len)
+        let v = Self::draw_unreserved(rng, len);
+        scrub::below::<{ scrub::LARGE }>();
+        v
     }
 
-    /// `len` (43..=128) characters drawn by rejection sampling, written
-    /// straight into the verifier's buffer.
+    /// `len` (43..=128) characters drawn by rejection sampling, in a frame
+    /// of its own.
+    #[inline(never)]
     fn draw_unreserved<R: TryCryptoRng + ?Sized>(rng: &mut R, len: usize) -> Result<Self, Error> {
         check_len(len)?;
         let mut v = Self::empty();
         let Some(out) = v.bytes.get_mut(..len) else {
             return Err(Error::InvalidLength { len });
         };
-        if let Err(e) = rng::draw_unreserved(rng, out) {
-            // `v.len` is still 0, so its drop would not clear these.
-            out.zeroize();
-            return Err(e);
-        }
+        // On an error `out` is untouched, still zero.
+        rng::draw_unreserved(rng, out)?;
         v.len = len as u8;
         Ok(v)
     }
@@ -253,11 +265,20 @@ impl CodeVerifier {
     /// health test; it never panics.
     #[cfg(feature = "getrandom")]
     pub fn random() -> Result<Self, Error> {
+        let v = Self::random_inner();
+        scrub::below::<{ scrub::LARGE }>();
+        v
+    }
+
+    /// [`random`](Self::random) in a frame of its own.
+    #[cfg(feature = "getrandom")]
+    #[inline(never)]
+    fn random_inner() -> Result<Self, Error> {
         let mut octets = [0u8; 32];
         let drawn = getrandom::fill(&mut octets)
             .map_err(|_| Error::Rng)
             .and_then(|()| rng::check_32(&octets));
-        let verifier = drawn.map(|()| Self::from_random_bytes(&octets));
+        let verifier = drawn.map(|()| Self::encoded(&octets));
         octets.as_mut_slice().zeroize();
         verifier
     }
@@ -283,6 +304,14 @@ impl CodeVerifier {
     /// [`Error::VerifierLength`] or [`Error::VerifierCharset`]; the error
     /// carries a length or position, never the input.
     pub fn parse(s: &str) -> Result<Self, Error> {
+        let parsed = Self::parse_inner(s);
+        scrub::below::<{ scrub::SMALL }>();
+        parsed
+    }
+
+    /// [`parse`](Self::parse) in a frame of its own.
+    #[inline(never)]
+    fn parse_inner(s: &str) -> Result<Self, Error> {
         let bytes = s.as_bytes();
         alphabet::check_verifier(bytes)?;
         let mut v = Self::empty();
@@ -344,7 +373,12 @@ impl CodeVerifier {
     /// ```
     #[must_use]
     pub fn challenge_with(&self, method: ChallengeMethod) -> CodeChallenge {
-        CodeChallenge::derive(self.as_bytes(), method)
+        let challenge = CodeChallenge::derive(self.as_bytes(), method);
+        if method == ChallengeMethod::Plain {
+            // A plain challenge is a copy of the verifier.
+            scrub::below::<{ scrub::SMALL }>();
+        }
+        challenge
     }
 
     const fn empty() -> Self {
