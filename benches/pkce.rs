@@ -186,7 +186,7 @@ impl Fixture {
     /// `generate_with_len` otherwise.
     fn generate(&self, rng: &mut ChaCha12Rng) -> CodeVerifier {
         if self.len == 43 {
-            CodeVerifier::generate(rng)
+            CodeVerifier::generate(rng).expect("a healthy RNG")
         } else {
             CodeVerifier::generate_with_len(rng, self.len).expect("43..=128")
         }

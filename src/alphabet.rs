@@ -1,11 +1,12 @@
-//! Character classes and base64url without lookup tables.
+//! Character classes without lookup tables, and base64url via `base64ct`.
 //!
-//! The encoders and decoders work on secret data (a verifier's random octets,
-//! a stored challenge), so they use arithmetic on masks instead of
-//! secret-indexed tables or branches: their running time and memory accesses
-//! do not depend on the values they convert (the approach of `base64ct`).
+//! The checks and mappings here work on secret data (a verifier, its random
+//! octets, a plain challenge), so they use comparisons and arithmetic on
+//! masks instead of secret-indexed tables or branches: their running time
+//! and memory accesses do not depend on the values they look at. The
+//! base64url codec is `base64ct`'s, constant-time in the same way.
 
-use zeroize::Zeroize;
+use base64ct::{Base64UrlUnpadded, Encoding};
 
 use crate::Error;
 
@@ -149,18 +150,6 @@ const fn gt_mask(a: u8, b: u8) -> u8 {
     ((b.wrapping_sub(a) as i8) >> 7) as u8
 }
 
-/// The base64url character for a 6-bit value, without a table.
-#[inline(always)]
-const fn encode_6bits(v: u8) -> u8 {
-    // 0..=25 'A'..; 26..=51 'a'..; 52..=61 '0'..; 62 '-'; 63 '_'
-    let mut diff = b'A';
-    diff = diff.wrapping_add(gt_mask(v, 25) & 6);
-    diff = diff.wrapping_sub(gt_mask(v, 51) & 75);
-    diff = diff.wrapping_sub(gt_mask(v, 61) & 13);
-    diff = diff.wrapping_add(gt_mask(v, 62) & 49);
-    v.wrapping_add(diff)
-}
-
 /// The `index`-th of the 66 unreserved characters (`A-Z a-z 0-9 - . _ ~`),
 /// without a table; `index` must be below 66.
 #[inline(always)]
@@ -175,105 +164,29 @@ pub(crate) const fn unreserved_char(index: u8) -> u8 {
     index.wrapping_add(diff)
 }
 
-/// All ones when `lo <= c <= hi`, else zero; all in 0..=255.
-#[inline(always)]
-const fn in_range(c: i16, lo: u8, hi: u8) -> i16 {
-    ((lo as i16).wrapping_sub(1).wrapping_sub(c) & c.wrapping_sub(hi as i16).wrapping_sub(1)) >> 8
+/// Unpadded base64url of 32 octets into `out`: 43 characters, the last one
+/// carrying 4 bits and two zero bits (RFC 4648 §5, RFC 7636 Appendix A).
+pub(crate) fn encode_32(octets: &[u8; 32], out: &mut [u8; S256_LEN]) {
+    // 32 octets always take exactly 43 characters: the length error
+    // `base64ct` reports for a short `out` cannot occur.
+    let _ = Base64UrlUnpadded::encode(octets, out);
 }
 
-/// The 6-bit value of a base64url character, or -1, without a table.
-#[inline(always)]
-const fn decode_6bits(c: u8) -> i16 {
-    let c = c as i16;
-    let mut v: i16 = -1;
-    v = v.wrapping_add(
-        in_range(c, b'A', b'Z') & c.wrapping_sub(64), /* 'A' - 1 */
-    );
-    v = v.wrapping_add(
-        in_range(c, b'a', b'z') & c.wrapping_sub(70), /* 'a' - 27 */
-    );
-    v = v.wrapping_add(
-        in_range(c, b'0', b'9') & c.wrapping_add(5), /* 53 - '0' */
-    );
-    v = v.wrapping_add(in_range(c, b'-', b'-') & 63);
-    v = v.wrapping_add(in_range(c, b'_', b'_') & 64);
-    v
-}
-
-/// Unpadded base64url of 32 octets: 43 characters, the last one carrying
-/// 4 bits and two zero bits (RFC 4648 §5, RFC 7636 Appendix A).
-pub(crate) fn encode_32(octets: &[u8; 32]) -> [u8; S256_LEN] {
-    let mut out = [0u8; S256_LEN];
-    encode_32_into(octets, &mut out);
-    out
-}
-
-/// [`encode_32`] into `out`: a verifier is encoded in place, with no copy
-/// left behind.
-///
-/// The octets are split into sextets first, then all 48 lanes (43 used)
-/// are mapped to characters in three 16-byte SIMD steps. The scratch buffer
-/// is zeroized.
-pub(crate) fn encode_32_into(octets: &[u8; 32], out: &mut [u8; S256_LEN]) {
-    let mut lanes = [0u8; 48];
-    let (full, tail) = octets.split_at(30);
-    for (src, dst) in full.chunks_exact(3).zip(lanes.chunks_exact_mut(4)) {
-        if let ([a, b, c], [w, x, y, z]) = (src, dst) {
-            *w = a >> 2;
-            *x = ((a & 0x03) << 4) | (b >> 4);
-            *y = ((b & 0x0f) << 2) | (c >> 6);
-            *z = c & 0x3f;
-        }
-    }
-    if let ([a, b], Some([w, x, y])) = (tail, lanes.get_mut(40..S256_LEN)) {
-        *w = a >> 2;
-        *x = ((a & 0x03) << 4) | (b >> 4);
-        *y = (b & 0x0f) << 2;
-    }
-    for lane in &mut lanes {
-        *lane = encode_6bits(*lane);
-    }
-    if let Some(chars) = lanes.first_chunk::<S256_LEN>() {
-        *out = *chars;
-    }
-    lanes.as_mut_slice().zeroize();
-}
-
-/// Decodes 43 base64url characters into 32 octets.
+/// Decodes 43 base64url characters into 32 octets, canonical encodings only.
 ///
 /// # Errors
 ///
-/// [`Error::ChallengeNonCanonical`] when the final character's two unused
-/// bits are not zero. The caller has already checked length and alphabet.
+/// [`Error::ChallengeNonCanonical`] when a character is outside the alphabet
+/// or the final character's two unused bits are not zero (RFC 4648 §3.5);
+/// `base64ct` rejects both. The caller has already checked length and
+/// alphabet, to report them precisely.
 pub(crate) fn decode_32(chars: &[u8; S256_LEN]) -> Result<[u8; 32], Error> {
     let mut out = [0u8; 32];
-    let mut invalid: i16 = 0;
-    let mut sextet = |c: u8| {
-        let v = decode_6bits(c);
-        invalid |= v;
-        (v & 0x3f) as u8
-    };
-    let (full, tail) = chars.split_at(40);
-    for (src, dst) in full.chunks_exact(4).zip(out.chunks_exact_mut(3)) {
-        if let ([w, x, y, z], [a, b, c]) = (src, dst) {
-            let (w, x, y, z) = (sextet(*w), sextet(*x), sextet(*y), sextet(*z));
-            *a = (w << 2) | (x >> 4);
-            *b = (x << 4) | (y >> 2);
-            *c = (y << 6) | z;
-        }
+    // 43 characters always decode to exactly 32 octets.
+    match Base64UrlUnpadded::decode(chars, &mut out) {
+        Ok(_) => Ok(out),
+        Err(_) => Err(Error::ChallengeNonCanonical),
     }
-    let mut last = 0u8;
-    if let ([w, x, y], [.., a, b]) = (tail, &mut out) {
-        let (w, x, y) = (sextet(*w), sextet(*x), sextet(*y));
-        *a = (w << 2) | (x >> 4);
-        *b = (x << 4) | (y >> 2);
-        last = y;
-    }
-    // A value of -1 anywhere sets the sign bit; RFC 4648 §3.5: unused bits must be zero.
-    if invalid < 0 || last & 0x03 != 0 {
-        return Err(Error::ChallengeNonCanonical);
-    }
-    Ok(out)
 }
 
 #[cfg(test)]
@@ -300,10 +213,7 @@ mod tests {
     }
 
     #[test]
-    fn character_mappings_match_the_alphabets() {
-        for v in 0..64u8 {
-            assert_eq!(encode_6bits(v), BASE64URL[usize::from(v)], "sextet {v}");
-        }
+    fn character_mapping_matches_the_alphabet() {
         for i in 0..66u8 {
             assert_eq!(unreserved_char(i), UNRESERVED[i as usize], "index {i}");
         }
@@ -329,6 +239,12 @@ mod tests {
         out
     }
 
+    fn encode(octets: &[u8; 32]) -> [u8; S256_LEN] {
+        let mut out = [0u8; S256_LEN];
+        encode_32(octets, &mut out);
+        out
+    }
+
     #[test]
     fn encode_32_matches_a_reference_and_decodes_back() {
         let mut octets = [0u8; 32];
@@ -339,12 +255,23 @@ mod tests {
                     .wrapping_add((i as u8).wrapping_mul(seed | 1))
                     ^ (i as u8);
             }
-            let encoded = encode_32(&octets);
+            let encoded = encode(&octets);
             assert_eq!(encoded, reference_encode(&octets), "seed {seed}");
             assert_eq!(decode_32(&encoded), Ok(octets), "seed {seed}");
         }
-        assert_eq!(encode_32(&[0xff; 32]), reference_encode(&[0xff; 32]));
-        assert_eq!(encode_32(&[0; 32]), reference_encode(&[0; 32]));
+        assert_eq!(encode(&[0xff; 32]), reference_encode(&[0xff; 32]));
+        assert_eq!(encode(&[0; 32]), reference_encode(&[0; 32]));
+    }
+
+    #[test]
+    fn decode_32_accepts_only_a_last_character_with_zero_unused_bits() {
+        // RFC 4648 §3.5: the last of 43 characters carries 4 bits; its two
+        // low bits must be zero, so 16 of the 64 characters are canonical.
+        let mut chars = *b"E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+        for (value, &c) in BASE64URL.iter().enumerate() {
+            chars[S256_LEN - 1] = c;
+            assert_eq!(decode_32(&chars).is_ok(), value % 4 == 0, "{}", c as char);
+        }
     }
 
     #[test]

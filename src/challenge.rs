@@ -2,12 +2,14 @@
 
 use core::fmt;
 
-use sha2::{Digest, Sha256};
 use subtle::{Choice, ConstantTimeEq};
 use zeroize::Zeroize;
 
 use crate::alphabet::{self, MAX_LEN, MIN_LEN, S256_LEN};
-use crate::{ChallengeMethod, Error};
+use crate::{ChallengeMethod, Error, scrub};
+
+mod sha256;
+use sha256::sha256;
 
 /// A validated `code_challenge` bound to its `code_challenge_method`
 /// (RFC 7636 §4.2).
@@ -89,7 +91,22 @@ impl CodeChallenge {
     ///
     /// [`Error::ChallengeLength`], [`Error::ChallengeCharset`] or (S256 only)
     /// [`Error::ChallengeNonCanonical`]. Errors never contain the input.
+    // Inline, so that the result lands in the caller's frame rather than in
+    // a temporary of this one, which the wipe below could not reach.
+    #[inline]
     pub fn parse(value: &str, method: ChallengeMethod) -> Result<Self, Error> {
+        let parsed = Self::parse_inner(value, method);
+        if method == ChallengeMethod::Plain {
+            // A plain challenge is a verifier: wipe the frame it was built
+            // in (`scrub`).
+            scrub::below::<{ scrub::SMALL }>();
+        }
+        parsed
+    }
+
+    /// [`parse`](Self::parse) in a frame of its own.
+    #[inline(never)]
+    fn parse_inner(value: &str, method: ChallengeMethod) -> Result<Self, Error> {
         let bytes = value.as_bytes();
         let len = bytes.len();
         let digest = match method {
@@ -115,28 +132,41 @@ impl CodeChallenge {
         Ok(Self::new(method, bytes, digest))
     }
 
-    /// The challenge a verifier with valid syntax yields under `method`.
+    /// The challenge a verifier with valid syntax yields under `method`, in
+    /// a frame of its own (`scrub`).
+    #[inline(never)]
     pub(crate) fn derive(verifier: &[u8], method: ChallengeMethod) -> Self {
         let digest = sha256(verifier);
         match method {
             // RFC 7636 §4.2: BASE64URL-ENCODE(SHA256(ASCII(code_verifier)))
-            ChallengeMethod::S256 => Self::new(method, &alphabet::encode_32(&digest), digest),
+            ChallengeMethod::S256 => {
+                let mut challenge = Self::empty(method, digest);
+                if let Some(dst) = challenge.value.first_chunk_mut::<S256_LEN>() {
+                    alphabet::encode_32(&digest, dst);
+                    challenge.len = S256_LEN as u8;
+                }
+                challenge
+            }
             ChallengeMethod::Plain => Self::new(method, verifier, digest),
         }
     }
 
     fn new(method: ChallengeMethod, value: &[u8], digest: [u8; 32]) -> Self {
-        let mut challenge = Self {
-            method,
-            len: 0,
-            value: [0; MAX_LEN],
-            digest,
-        };
+        let mut challenge = Self::empty(method, digest);
         if let Some(dst) = challenge.value.get_mut(..value.len()) {
             dst.copy_from_slice(value);
             challenge.len = value.len() as u8;
         }
         challenge
+    }
+
+    const fn empty(method: ChallengeMethod, digest: [u8; 32]) -> Self {
+        Self {
+            method,
+            len: 0,
+            value: [0; MAX_LEN],
+            digest,
+        }
     }
 
     /// The method this challenge is bound to. RFC 7636 §4.5: at the token
@@ -209,74 +239,6 @@ impl CodeChallenge {
             Err(Error::Mismatch)
         }
     }
-}
-
-/// SHA-256 of a message of at most [`MAX_LEN`] octets (a verifier or a
-/// plain challenge): at most three blocks once padded.
-///
-/// The same function as `Sha256::digest`, with the padding (FIPS 180-4
-/// §5.1.1) laid out here, on the stack, so that every block goes to the
-/// compression function (SHA-NI where the CPU has it, detected at run time
-/// by `sha2`) in one call. `Sha256::digest` buffers the input and compresses
-/// the final block in a second call, and at 128 octets that overhead costs
-/// more than the whole alphabet check. Only the message's length decides
-/// which octets are written. The buffer is not zeroized, as `Sha256`'s own
-/// buffer is not. A longer message (none reaches here) goes to
-/// `Sha256::digest`.
-#[inline]
-fn sha256(message: &[u8]) -> [u8; 32] {
-    /// Initial hash value (FIPS 180-4 §5.3.3).
-    const H0: [u32; 8] = [
-        0x6a09_e667,
-        0xbb67_ae85,
-        0x3c6e_f372,
-        0xa54f_f53a,
-        0x510e_527f,
-        0x9b05_688c,
-        0x1f83_d9ab,
-        0x5be0_cd19,
-    ];
-    let mut blocks = [[0u8; 64]; 3];
-    let Some(padded) = pad(&mut blocks, message) else {
-        return Sha256::digest(message).into();
-    };
-    let mut state = H0;
-    sha2::block_api::compress256(&mut state, padded);
-    let mut digest = [0u8; 32];
-    for (dst, word) in digest.chunks_exact_mut(4).zip(state) {
-        dst.copy_from_slice(&word.to_be_bytes());
-    }
-    digest
-}
-
-/// Writes `message`, the `0x80` octet and the message's length in bits
-/// into `blocks`; returns the blocks used, or `None` if it does not fit.
-#[inline(always)]
-fn pad<'a>(blocks: &'a mut [[u8; 64]; 3], message: &[u8]) -> Option<&'a [[u8; 64]]> {
-    let len = message.len();
-    // The message, one octet 0x80, and eight octets of length, rounded up.
-    let used = len.checked_add(1 + 8 + 63)? / 64;
-    let end = used.checked_mul(64)?;
-    let bits = u64::try_from(len).ok()?.checked_mul(8)?;
-    let octets = blocks.as_flattened_mut();
-    match message.last_chunk::<16>() {
-        // Whole 16-octet lanes, then the last 16 octets again (overlapping):
-        // fixed-size moves, no call to `memcpy`.
-        Some(last) => {
-            for (dst, src) in octets.chunks_exact_mut(16).zip(message.chunks_exact(16)) {
-                dst.copy_from_slice(src);
-            }
-            octets
-                .get_mut(len.checked_sub(16)?..len)?
-                .copy_from_slice(last);
-        }
-        None => octets.get_mut(..len)?.copy_from_slice(message),
-    }
-    *octets.get_mut(len)? = 0x80;
-    octets
-        .get_mut(end.checked_sub(8)?..end)?
-        .copy_from_slice(&bits.to_be_bytes());
-    blocks.get(..used)
 }
 
 /// Constant-time equality of two digests: one OR-fold of the XORs (which the
@@ -363,42 +325,6 @@ impl Drop for CodeChallenge {
         if self.method == ChallengeMethod::Plain {
             // As a slice: one bulk write (an array is zeroized octet by octet).
             self.value.as_mut_slice().zeroize();
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sha256_matches_sha2_at_every_length() {
-        // Every padding case: one, two and three blocks, the lengths where
-        // the 0x80 octet or the bit length spills into another block, and
-        // longer messages that take the `Sha256::digest` fallback.
-        let message: [u8; 300] = core::array::from_fn(|i| (i * 7 + 3) as u8);
-        for len in 0..=message.len() {
-            let expected: [u8; 32] = Sha256::digest(&message[..len]).into();
-            assert_eq!(sha256(&message[..len]), expected, "len {len}");
-        }
-    }
-
-    #[test]
-    fn pad_uses_the_fewest_blocks_for_every_verifier_length() {
-        // FIPS 180-4 §5.1.1: message, 0x80, zeros, 64-bit length. Up to 55
-        // octets fit one block, up to 119 two, up to 183 three; longer ones
-        // take the `Sha256::digest` fallback.
-        let message = [b'a'; 200];
-        for len in 0..=message.len() {
-            let mut blocks = [[0u8; 64]; 3];
-            let used = pad(&mut blocks, &message[..len]).map(<[_]>::len);
-            let expected = match len {
-                0..=55 => Some(1),
-                56..=119 => Some(2),
-                120..=183 => Some(3),
-                _ => None,
-            };
-            assert_eq!(used, expected, "len {len}");
         }
     }
 }

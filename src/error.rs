@@ -8,6 +8,10 @@ use crate::ChallengeMethod;
 /// positions and fixed text, so an error can be logged without leaking a
 /// `code_verifier`.
 ///
+/// Lengths and positions count bytes (octets of the UTF-8 input), not
+/// characters: every valid value is ASCII, where the two agree, but a
+/// rejected input may not be (100 × `é` is 200 bytes long).
+///
 /// # Example
 ///
 /// ```
@@ -15,7 +19,7 @@ use crate::ChallengeMethod;
 ///
 /// let err = CodeVerifier::parse("too-short").unwrap_err();
 /// assert_eq!(err, Error::VerifierLength { len: 9 });
-/// assert_eq!(err.to_string(), "code_verifier must be 43 to 128 characters long, got 9");
+/// assert_eq!(err.to_string(), "code_verifier must be 43 to 128 bytes long, got 9");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
 #[non_exhaustive]
@@ -25,22 +29,22 @@ pub enum Error {
     UnsupportedMethod,
 
     /// The `code_verifier` is shorter than 43 or longer than 128 bytes (RFC 7636 §4.1).
-    #[error("code_verifier must be 43 to 128 characters long, got {len}")]
+    #[error("code_verifier must be 43 to 128 bytes long, got {len}")]
     VerifierLength {
         /// The length of the rejected input, in bytes.
         len: usize,
     },
 
     /// The `code_verifier` has a byte outside `[A-Za-z0-9-._~]` (RFC 7636 §4.1).
-    #[error("code_verifier has a character outside [A-Za-z0-9-._~] at byte {position}")]
+    #[error("code_verifier has a byte outside [A-Za-z0-9-._~] at byte offset {position}")]
     VerifierCharset {
         /// Zero-based byte offset of the first offending byte.
         position: usize,
     },
 
-    /// The `code_challenge` has the wrong length for its method
+    /// The `code_challenge` has the wrong length in bytes for its method
     /// (S256: exactly 43; plain: 43 to 128; RFC 7636 §4.2).
-    #[error("code_challenge has the wrong length for method {method}, got {len}")]
+    #[error("code_challenge has the wrong length for method {method}, got {len} bytes")]
     ChallengeLength {
         /// The method the challenge was parsed for.
         method: ChallengeMethod,
@@ -50,7 +54,7 @@ pub enum Error {
 
     /// The `code_challenge` has a byte outside its method's alphabet
     /// (S256: base64url without padding; plain: `[A-Za-z0-9-._~]`).
-    #[error("code_challenge has a character not allowed for method {method} at byte {position}")]
+    #[error("code_challenge has a byte not allowed for method {method} at byte offset {position}")]
     ChallengeCharset {
         /// The method the challenge was parsed for.
         method: ChallengeMethod,
@@ -64,10 +68,11 @@ pub enum Error {
     ChallengeNonCanonical,
 
     /// A length outside 43..=128 was requested from
-    /// [`CodeVerifier::generate_with_len`](crate::CodeVerifier::generate_with_len).
-    #[error("a code_verifier length must be 43 to 128, {len} was requested")]
+    /// [`CodeVerifier::generate_with_len`](crate::CodeVerifier::generate_with_len)
+    /// (each generated character is one byte).
+    #[error("a code_verifier must be 43 to 128 bytes long, {len} were requested")]
     InvalidLength {
-        /// The requested length.
+        /// The requested length, in bytes.
         len: usize,
     },
 
@@ -75,7 +80,11 @@ pub enum Error {
     #[error("code_verifier does not match the code_challenge")]
     Mismatch,
 
-    /// The random number generator failed; no verifier was produced.
-    #[error("the random number generator failed")]
+    /// The random number generator failed, or its output failed the
+    /// generators' health test (stuck at one value, cycling, repeating, or
+    /// too few usable octets); no verifier was produced.
+    /// [`CodeVerifier::try_generate`](crate::CodeVerifier::try_generate)
+    /// says what the test catches and what it cannot.
+    #[error("the random number generator failed or failed its health test")]
     Rng,
 }

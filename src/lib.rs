@@ -157,6 +157,8 @@ mod diagnose;
 mod error;
 mod method;
 mod policy;
+mod rng;
+mod scrub;
 #[cfg(feature = "serde")]
 mod serde_impl;
 mod verifier;

@@ -3,11 +3,12 @@
 use core::fmt;
 use core::str::FromStr;
 
-use rand_core::{CryptoRng, TryCryptoRng};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::alphabet::{self, MAX_LEN, MIN_LEN};
-use crate::{ChallengeMethod, CodeChallenge, Error};
+use crate::{ChallengeMethod, CodeChallenge, Error, scrub};
+
+mod generate;
 
 /// A `code_verifier` (RFC 7636 §4.1): 43 to 128 characters of
 /// `[A-Za-z0-9-._~]`, kept in an inline buffer that is zeroized on drop.
@@ -23,35 +24,52 @@ use crate::{ChallengeMethod, CodeChallenge, Error};
 ///
 /// # use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
 /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
-/// let verifier = CodeVerifier::generate(&mut rng);   // or CodeVerifier::random()?
+/// let verifier = CodeVerifier::generate(&mut rng)?;  // or CodeVerifier::random()?
 /// let challenge = verifier.challenge();              // S256
 /// assert_eq!(verifier.secret().len(), 43);
 /// assert_eq!(format!("{verifier:?}"), "CodeVerifier([REDACTED])");
 /// assert!(challenge.verify(verifier.secret()).is_ok());
 /// # Ok::<(), proofkey::Error>(())
 /// ```
+///
+/// # Zeroization is best effort
+///
+/// Dropping a `CodeVerifier` overwrites its buffer with zeros, with writes
+/// the compiler may not remove (`zeroize`). As `zeroize`'s own documentation
+/// says, that wipes the value where it is dropped, not copies made before:
+///
+/// - **Moves.** Returning a verifier from a function, passing it by value,
+///   unwrapping it from a `Result`, or storing it in a struct or collection
+///   is a `memcpy` that leaves the old bytes behind until something
+///   overwrites them. The constructors build the verifier in a stack frame
+///   of their own and wipe that frame once it has returned
+///   (`zeroize::zeroize_stack`, best effort too), but every move after that
+///   is the caller's. To keep one verifier in one place, put it in a `Box`
+///   (or pin it) as soon as it is made and pass it by reference.
+/// - **Registers and compiler temporaries**: values the compiler keeps in
+///   registers or spills to the stack are beyond the reach of any library.
+/// - **Your copies of [`secret`](Self::secret)**: a `String`, a request body,
+///   a log line. Those are yours to wipe (`zeroize` does it for a `String`).
+/// - **The RNG's own state and buffers.**
+///
+/// What the crate does wipe: the verifier on drop, the random octets it draws
+/// for a verifier, the rejection-sampling buffers, and the padded copy of the
+/// verifier that [`challenge`](Self::challenge) and
+/// [`CodeChallenge::verify`](crate::CodeChallenge::verify) hash.
 pub struct CodeVerifier {
     // Invariant: bytes[..len] is valid verifier syntax, bytes[len..] is zero.
     bytes: [u8; MAX_LEN],
     len: u8,
 }
 
-/// Random octets drawn per RNG call by [`CodeVerifier::generate_with_len`].
-const POOL: usize = 64;
-/// Octets below this map onto the 66 characters with no bias: 198 = 3 × 66.
-const ACCEPT_BELOW: u8 = 198;
-/// Room for the characters kept: at most `MAX_LEN - 1 + POOL` are written,
-/// and a power of two.
-const KEPT: usize = 256;
-const _: () = assert!(MAX_LEN + POOL <= KEPT && KEPT.is_power_of_two());
-
 impl CodeVerifier {
     /// Creates a verifier from 32 random octets: their base64url encoding,
     /// 43 characters, as RFC 7636 §4.1 recommends.
     ///
-    /// `CodeVerifier::generate`, `try_generate` and `random` call this; use
-    /// it directly to bring entropy from any other source. The octets must
-    /// come from a cryptographically secure RNG.
+    /// Use it to bring entropy from any other source. The octets must come
+    /// from a cryptographically secure RNG: this function takes them as
+    /// they are and runs no health test on them (the generators do, on the
+    /// octets they draw). The caller's `octets` are not zeroized.
     ///
     /// ```
     /// use proofkey::CodeVerifier;
@@ -66,181 +84,20 @@ impl CodeVerifier {
     /// ```
     #[must_use]
     pub fn from_random_bytes(octets: &[u8; 32]) -> Self {
-        let mut v = Self::empty();
-        // Encoded in place: no copy of the secret is left to zeroize.
-        if let Some(dst) = v.bytes.first_chunk_mut::<{ alphabet::S256_LEN }>() {
-            alphabet::encode_32_into(octets, dst);
-            v.len = alphabet::S256_LEN as u8;
-        }
+        let v = Self::encoded(octets);
+        scrub::below::<{ scrub::SMALL }>();
         v
     }
 
-    /// Generates a 43-character verifier from 32 octets of `rng`.
-    ///
-    /// ```
-    /// use proofkey::CodeVerifier;
-    /// use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
-    ///
-    /// let mut rng = ChaCha20Rng::from_seed([7; 32]); // any rand_core 0.10 CryptoRng
-    /// let verifier = CodeVerifier::generate(&mut rng);
-    /// assert_eq!(verifier.secret().len(), 43);
-    /// ```
-    pub fn generate<R: CryptoRng + ?Sized>(rng: &mut R) -> Self {
-        match Self::try_generate_inner(rng) {
-            Ok(v) => v,
-            Err(never) => match never {},
-        }
-    }
-
-    /// Generates a 43-character verifier from a fallible RNG.
-    ///
-    /// ```
-    /// use proofkey::CodeVerifier;
-    /// use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
-    ///
-    /// let mut rng = ChaCha20Rng::from_seed([7; 32]);
-    /// let verifier = CodeVerifier::try_generate(&mut rng)?;
-    /// assert_eq!(verifier.secret().len(), 43);
-    /// # Ok::<(), proofkey::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Rng`] if the RNG fails; nothing is generated then.
-    pub fn try_generate<R: TryCryptoRng + ?Sized>(rng: &mut R) -> Result<Self, Error> {
-        Self::try_generate_inner(rng).map_err(|_| Error::Rng)
-    }
-
-    fn try_generate_inner<R: TryCryptoRng + ?Sized>(rng: &mut R) -> Result<Self, R::Error> {
-        let mut octets = [0u8; 32];
-        let filled = rng.try_fill_bytes(&mut octets);
-        let verifier = filled.map(|()| Self::from_random_bytes(&octets));
-        // As a slice: one bulk write (an array is zeroized octet by octet).
-        octets.as_mut_slice().zeroize();
-        verifier
-    }
-
-    /// Generates a verifier of `len` characters (43..=128), each drawn
-    /// uniformly from the 66 unreserved characters.
-    ///
-    /// Octets of 198 or more are discarded (rejection sampling), so every
-    /// character has probability exactly 1/66: no modulo bias. A 43-character
-    /// verifier carries about 260 bits of entropy.
-    ///
-    /// ```
-    /// use proofkey::CodeVerifier;
-    /// use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
-    ///
-    /// let mut rng = ChaCha20Rng::from_seed([7; 32]);
-    /// let verifier = CodeVerifier::generate_with_len(&mut rng, 128)?;
-    /// assert_eq!(verifier.secret().len(), 128);
-    /// # Ok::<(), proofkey::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InvalidLength`] when `len` is outside 43..=128.
-    pub fn generate_with_len<R: CryptoRng + ?Sized>(
-        rng: &mut R,
-        len: usize,
-    ) -> Result<Self, Error> {
-        check_len(len)?;
-        match Self::draw_unreserved(rng, len) {
-            Ok(v) => Ok(v),
-            Err(never) => match never {},
-        }
-    }
-
-    /// [`generate_with_len`](Self::generate_with_len) for a fallible RNG.
-    ///
-    /// ```
-    /// use proofkey::CodeVerifier;
-    /// use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
-    ///
-    /// let mut rng = ChaCha20Rng::from_seed([7; 32]);
-    /// let verifier = CodeVerifier::try_generate_with_len(&mut rng, 64)?;
-    /// assert_eq!(verifier.secret().len(), 64);
-    /// # Ok::<(), proofkey::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InvalidLength`] when `len` is outside 43..=128;
-    /// [`Error::Rng`] if the RNG fails.
-    pub fn try_generate_with_len<R: TryCryptoRng + ?Sized>(
-        rng: &mut R,
-        len: usize,
-    ) -> Result<Self, Error> {
-        check_len(len)?;
-        Self::draw_unreserved(rng, len).map_err(|_| Error::Rng)
-    }
-
-    /// `len` (43..=128) characters drawn by rejection sampling.
-    fn draw_unreserved<R: TryCryptoRng + ?Sized>(
-        rng: &mut R,
-        len: usize,
-    ) -> Result<Self, R::Error> {
-        let mut pool = Pool {
-            octets: [0; POOL],
-            chars: [0; POOL],
-            kept: [0; KEPT],
-        };
-        // Characters kept so far. Every octet's character is written to
-        // `kept[filled]`, and only an accepted octet advances `filled`, so a
-        // rejected one is overwritten by the next: no branch per octet.
-        // Which octets are rejected is independent of the accepted ones, so
-        // neither the number of RNG calls nor the write positions say
-        // anything about the verifier.
-        let mut filled = 0usize;
-        while filled < len {
-            rng.try_fill_bytes(&mut pool.octets)?;
-            // Each octet to its character and its keep flag, 16 lanes at a
-            // time, without branches: below 198, `o % 66` is `o` less 66 for
-            // each of 66 and 132 that `o` reaches.
-            for (c, o) in pool.chars.iter_mut().zip(pool.octets.iter_mut()) {
-                let index = o
-                    .wrapping_sub(u8::from(*o >= 66).wrapping_mul(66))
-                    .wrapping_sub(u8::from(*o >= 132).wrapping_mul(66));
-                *c = alphabet::unreserved_char(index);
-                *o = u8::from(*o < ACCEPT_BELOW);
-            }
-            for (&keep, &c) in pool.octets.iter().zip(&pool.chars) {
-                // `filled` stays below `len + POOL <= KEPT`: the mask only
-                // spares the bounds check.
-                if let Some(slot) = pool.kept.get_mut(filled & (KEPT - 1)) {
-                    *slot = c;
-                }
-                filled = filled.wrapping_add(usize::from(keep));
-            }
-        }
+    /// The verifier of `octets`, built in a frame of its own (`scrub`).
+    #[inline(never)]
+    fn encoded(octets: &[u8; 32]) -> Self {
         let mut v = Self::empty();
-        if let (Some(dst), Some(src)) = (v.bytes.get_mut(..len), pool.kept.get(..len)) {
-            dst.copy_from_slice(src);
-            v.len = len as u8;
+        if let Some(dst) = v.bytes.first_chunk_mut::<{ alphabet::S256_LEN }>() {
+            alphabet::encode_32(octets, dst);
+            v.len = alphabet::S256_LEN as u8;
         }
-        // `pool`, with every octet drawn, is zeroized as it drops; on an RNG
-        // error (the `?` above) nothing has been written to a verifier yet.
-        Ok(v)
-    }
-
-    /// Draws a verifier from the operating system's RNG (`getrandom`).
-    ///
-    /// ```
-    /// let verifier = proofkey::CodeVerifier::random()?;
-    /// assert_eq!(verifier.secret().len(), 43);
-    /// # Ok::<(), proofkey::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Rng`] if the OS RNG is unavailable; it never panics.
-    #[cfg(feature = "getrandom")]
-    pub fn random() -> Result<Self, Error> {
-        let mut octets = [0u8; 32];
-        let filled = getrandom::fill(&mut octets);
-        let verifier = filled.map(|()| Self::from_random_bytes(&octets));
-        octets.as_mut_slice().zeroize();
-        verifier.map_err(|_| Error::Rng)
+        v
     }
 
     /// Parses a `code_verifier` received from a client or read back from
@@ -264,6 +121,14 @@ impl CodeVerifier {
     /// [`Error::VerifierLength`] or [`Error::VerifierCharset`]; the error
     /// carries a length or position, never the input.
     pub fn parse(s: &str) -> Result<Self, Error> {
+        let parsed = Self::parse_inner(s);
+        scrub::below::<{ scrub::SMALL }>();
+        parsed
+    }
+
+    /// [`parse`](Self::parse) in a frame of its own.
+    #[inline(never)]
+    fn parse_inner(s: &str) -> Result<Self, Error> {
         let bytes = s.as_bytes();
         alphabet::check_verifier(bytes)?;
         let mut v = Self::empty();
@@ -325,7 +190,12 @@ impl CodeVerifier {
     /// ```
     #[must_use]
     pub fn challenge_with(&self, method: ChallengeMethod) -> CodeChallenge {
-        CodeChallenge::derive(self.as_bytes(), method)
+        let challenge = CodeChallenge::derive(self.as_bytes(), method);
+        if method == ChallengeMethod::Plain {
+            // A plain challenge is a copy of the verifier.
+            scrub::below::<{ scrub::SMALL }>();
+        }
+        challenge
     }
 
     const fn empty() -> Self {
@@ -342,23 +212,6 @@ fn check_len(len: usize) -> Result<(), Error> {
         Ok(())
     } else {
         Err(Error::InvalidLength { len })
-    }
-}
-
-/// Random octets drawn in one RNG call, their characters, and the
-/// characters kept so far.
-struct Pool {
-    octets: [u8; POOL],
-    chars: [u8; POOL],
-    kept: [u8; KEPT],
-}
-
-impl Drop for Pool {
-    fn drop(&mut self) {
-        // As slices: one bulk write each (an array is zeroized octet by octet).
-        self.octets.as_mut_slice().zeroize();
-        self.chars.as_mut_slice().zeroize();
-        self.kept.as_mut_slice().zeroize();
     }
 }
 

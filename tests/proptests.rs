@@ -26,7 +26,7 @@ proptest! {
         prop_assert_eq!(v.secret().len(), len);
         let parsed = CodeVerifier::parse(v.secret()).unwrap();
         prop_assert_eq!(parsed.secret(), v.secret());
-        let v43 = CodeVerifier::generate(&mut rng);
+        let v43 = CodeVerifier::generate(&mut rng).unwrap();
         let reparsed = CodeVerifier::parse(v43.secret()).unwrap();
         prop_assert_eq!(reparsed.secret(), v43.secret());
         prop_assert_eq!(CodeVerifier::from_random_bytes(&seed).secret().len(), 43);

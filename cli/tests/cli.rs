@@ -356,7 +356,7 @@ fn verify_hints_at_the_client_mistake() {
     let mut rng = rand_chacha::ChaCha20Rng::from_seed([5; 32]);
     for v in [
         CodeVerifier::parse(B_VERIFIER).unwrap(),
-        CodeVerifier::generate(&mut rng),
+        CodeVerifier::generate(&mut rng).unwrap(),
         CodeVerifier::generate_with_len(&mut rng, 128).unwrap(),
     ] {
         let padded = format!("{}=", v.challenge().as_str());

@@ -111,7 +111,7 @@ fn proofkey_verifiers_of_every_length_give_oauth2s_challenge() {
 fn proofkey_default_verifiers_give_oauth2s_challenge() {
     let mut rng = ChaCha20Rng::from_seed([42; 32]);
     for _ in 0..ROUNDS {
-        assert_same_challenge(&CodeVerifier::generate(&mut rng));
+        assert_same_challenge(&CodeVerifier::generate(&mut rng).unwrap());
     }
     // The demo depends on proofkey with its default `getrandom` feature.
     for _ in 0..ROUNDS {

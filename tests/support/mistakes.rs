@@ -72,7 +72,7 @@ pub(crate) fn cases() -> Vec<Case> {
             verifier: v.secret().to_owned(),
             octets: Some(octets.to_vec()),
         });
-        let v = CodeVerifier::generate(&mut rng);
+        let v = CodeVerifier::generate(&mut rng).unwrap();
         cases.push(Case {
             verifier: v.secret().to_owned(),
             octets: None,

@@ -1,0 +1,194 @@
+//! Generating a verifier from an RNG: the health-tested draws of
+//! `src/rng.rs`, built in a frame that is wiped afterwards (`src/scrub.rs`).
+
+use rand_core::{CryptoRng, TryCryptoRng};
+use zeroize::Zeroize;
+
+use super::{CodeVerifier, check_len};
+use crate::{Error, rng, scrub};
+
+impl CodeVerifier {
+    /// Generates a 43-character verifier from 32 octets of `rng`.
+    ///
+    /// The octets are health-tested first: an RNG stuck at one value or
+    /// cycling through a few gives an error, not a guessable verifier. See
+    /// [`try_generate`](Self::try_generate) for what the test can and cannot
+    /// catch.
+    ///
+    /// ```
+    /// use proofkey::CodeVerifier;
+    /// use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
+    ///
+    /// let mut rng = ChaCha20Rng::from_seed([7; 32]); // any rand_core 0.10 CryptoRng
+    /// let verifier = CodeVerifier::generate(&mut rng)?;
+    /// assert_eq!(verifier.secret().len(), 43);
+    /// # Ok::<(), proofkey::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Rng`] if the octets drawn fail the health test; nothing is
+    /// generated then.
+    pub fn generate<R: CryptoRng + ?Sized>(rng: &mut R) -> Result<Self, Error> {
+        let v = Self::draw_32(rng);
+        scrub::below::<{ scrub::LARGE }>();
+        v
+    }
+
+    /// Generates a 43-character verifier from a fallible RNG.
+    ///
+    /// ```
+    /// use proofkey::CodeVerifier;
+    /// use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
+    ///
+    /// let mut rng = ChaCha20Rng::from_seed([7; 32]);
+    /// let verifier = CodeVerifier::try_generate(&mut rng)?;
+    /// assert_eq!(verifier.secret().len(), 43);
+    /// # Ok::<(), proofkey::Error>(())
+    /// ```
+    ///
+    /// # Health test
+    ///
+    /// Every generator checks the octets it draws and fails closed. It
+    /// catches an RNG stuck at one value (all `0x00`, all `0xFF`, ...), one
+    /// that alternates or cycles through up to 8 values, and (with
+    /// [`generate_with_len`](Self::generate_with_len)) one that returns the
+    /// same output twice in a row or too few usable octets. A healthy RNG
+    /// trips it with probability below 2^-100.
+    ///
+    /// It cannot catch output that only looks random: a counter, a weak RNG,
+    /// a secure RNG seeded with a known or reused seed (or shared with a
+    /// forked process), or an RNG that returns the same 32 octets on every
+    /// call (each call here draws once, and nothing is kept between calls).
+    /// That the octets are unpredictable remains the RNG's guarantee.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Rng`] if the RNG fails or its octets fail the health test;
+    /// nothing is generated then.
+    pub fn try_generate<R: TryCryptoRng + ?Sized>(rng: &mut R) -> Result<Self, Error> {
+        let v = Self::draw_32(rng);
+        scrub::below::<{ scrub::LARGE }>();
+        v
+    }
+
+    /// 32 health-tested octets of `rng`, encoded, in a frame of its own.
+    #[inline(never)]
+    fn draw_32<R: TryCryptoRng + ?Sized>(rng: &mut R) -> Result<Self, Error> {
+        let mut octets = [0u8; 32];
+        let drawn = rng::draw_32(rng, &mut octets);
+        let verifier = drawn.map(|()| Self::encoded(&octets));
+        // As a slice: one bulk write (an array is zeroized octet by octet).
+        octets.as_mut_slice().zeroize();
+        verifier
+    }
+
+    /// Generates a verifier of `len` characters (43..=128), each drawn
+    /// uniformly from the 66 unreserved characters.
+    ///
+    /// Octets of 198 or more are discarded (rejection sampling), so every
+    /// character has probability exactly 1/66: no modulo bias. A 43-character
+    /// verifier carries about 260 bits of entropy. The octets are
+    /// health-tested as described under [`try_generate`](Self::try_generate),
+    /// and an RNG that keeps yielding discarded octets is given up on after
+    /// 5 draws of 64 octets (a healthy one needs more with probability
+    /// 2^-154): this function always returns.
+    ///
+    /// ```
+    /// use proofkey::CodeVerifier;
+    /// use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
+    ///
+    /// let mut rng = ChaCha20Rng::from_seed([7; 32]);
+    /// let verifier = CodeVerifier::generate_with_len(&mut rng, 128)?;
+    /// assert_eq!(verifier.secret().len(), 128);
+    /// # Ok::<(), proofkey::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidLength`] when `len` is outside 43..=128;
+    /// [`Error::Rng`] if the octets drawn fail the health test.
+    pub fn generate_with_len<R: CryptoRng + ?Sized>(
+        rng: &mut R,
+        len: usize,
+    ) -> Result<Self, Error> {
+        let v = Self::draw_unreserved(rng, len);
+        scrub::below::<{ scrub::LARGE }>();
+        v
+    }
+
+    /// [`generate_with_len`](Self::generate_with_len) for a fallible RNG.
+    ///
+    /// ```
+    /// use proofkey::CodeVerifier;
+    /// use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
+    ///
+    /// let mut rng = ChaCha20Rng::from_seed([7; 32]);
+    /// let verifier = CodeVerifier::try_generate_with_len(&mut rng, 64)?;
+    /// assert_eq!(verifier.secret().len(), 64);
+    /// # Ok::<(), proofkey::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidLength`] when `len` is outside 43..=128;
+    /// [`Error::Rng`] if the RNG fails or its octets fail the health test.
+    pub fn try_generate_with_len<R: TryCryptoRng + ?Sized>(
+        rng: &mut R,
+        len: usize,
+    ) -> Result<Self, Error> {
+        let v = Self::draw_unreserved(rng, len);
+        scrub::below::<{ scrub::LARGE }>();
+        v
+    }
+
+    /// `len` (43..=128) characters drawn by rejection sampling, in a frame
+    /// of its own.
+    #[inline(never)]
+    fn draw_unreserved<R: TryCryptoRng + ?Sized>(rng: &mut R, len: usize) -> Result<Self, Error> {
+        check_len(len)?;
+        let mut v = Self::empty();
+        let Some(out) = v.bytes.get_mut(..len) else {
+            return Err(Error::InvalidLength { len });
+        };
+        // On an error `out` is untouched, still zero.
+        rng::draw_unreserved(rng, out)?;
+        v.len = len as u8;
+        Ok(v)
+    }
+
+    /// Draws a verifier from the operating system's RNG (`getrandom`).
+    ///
+    /// The octets are health-tested as described under
+    /// [`try_generate`](Self::try_generate).
+    ///
+    /// ```
+    /// let verifier = proofkey::CodeVerifier::random()?;
+    /// assert_eq!(verifier.secret().len(), 43);
+    /// # Ok::<(), proofkey::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Rng`] if the OS RNG is unavailable or its octets fail the
+    /// health test; it never panics.
+    #[cfg(feature = "getrandom")]
+    pub fn random() -> Result<Self, Error> {
+        let v = Self::random_inner();
+        scrub::below::<{ scrub::LARGE }>();
+        v
+    }
+
+    /// [`random`](Self::random) in a frame of its own.
+    #[cfg(feature = "getrandom")]
+    #[inline(never)]
+    fn random_inner() -> Result<Self, Error> {
+        let mut octets = [0u8; 32];
+        let drawn = getrandom::fill(&mut octets)
+            .map_err(|_| Error::Rng)
+            .and_then(|()| rng::check_32(&octets));
+        let verifier = drawn.map(|()| Self::encoded(&octets));
+        octets.as_mut_slice().zeroize();
+        verifier
+    }
+}
