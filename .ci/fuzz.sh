@@ -27,6 +27,7 @@ targets=(
     challenge_parse:600000
     verify:600000
     policy:75000
+    client_flow:150000
 )
 
 start=$SECONDS
