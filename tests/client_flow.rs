@@ -274,6 +274,78 @@ fn malformed_stored_texts_are_refused_without_panic() {
     }
 }
 
+/// `v1.<digits>.<state>.<check>.<verifier>` with a correct check value.
+fn with_check(digits: &str, state: &str, verifier: &str) -> String {
+    let head = format!("v1.{digits}.{state}.");
+    let digest = Sha256::new()
+        .chain_update(&head)
+        .chain_update(verifier)
+        .finalize();
+    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    format!("{head}{hex}.{verifier}")
+}
+
+#[test]
+fn fields_are_strict_even_with_a_correct_check() {
+    let (flow, stored, state) = started(&mut rng(13), NOW);
+    let v = flow.verifier().secret();
+    assert_eq!(
+        with_check(&NOW.to_string(), &state, v),
+        stored,
+        "control: the helper writes the format"
+    );
+    let ok = |text: &str, returned: &str, now| ClientFlow::resume(text, returned, now);
+    // Decimal start times: no leading zero, sign, space or overflow.
+    for digits in [
+        format!("0{NOW}"),
+        format!("+{NOW}"),
+        format!(" {NOW}"),
+        "18446744073709551616".to_owned(),
+        "000000000000000000001".to_owned(),
+        String::new(),
+    ] {
+        let text = with_check(&digits, &state, v);
+        assert_eq!(
+            ok(&text, &state, NOW).unwrap_err(),
+            FlowError::Malformed,
+            "{digits:?}"
+        );
+    }
+    assert!(ok(&with_check("0", &state, v), &state, 0).is_ok());
+    let max = with_check("18446744073709551615", &state, v);
+    assert_eq!(ok(&max, &state, u64::MAX).unwrap().issued_at(), u64::MAX);
+    // The state: exactly 43 base64url characters.
+    for bad in [
+        &state[..42],
+        &format!("{state}A"),
+        &state.replacen(&state[..1], "+", 1),
+        &state.replacen(&state[..1], ".", 1),
+    ] {
+        let text = with_check(&NOW.to_string(), bad, v);
+        assert_eq!(
+            ok(&text, bad, NOW).unwrap_err(),
+            FlowError::Malformed,
+            "{bad:?}"
+        );
+    }
+    // The verifier: RFC 7636 §4.1, 43 to 128 unreserved characters.
+    let long = "A.~-_0".repeat(22);
+    for (verifier, valid) in [
+        (&v[..42], false),
+        (&long[..128], true),
+        (&long[..129], false),
+        (&format!("{}%7E", &v[..40]), false),
+    ] {
+        let text = with_check(&NOW.to_string(), &state, verifier);
+        let r = ok(&text, &state, NOW);
+        assert_eq!(r.is_ok(), valid, "{verifier:?}: {r:?}");
+        if let Ok(f) = r {
+            assert_eq!(f.verifier().secret(), verifier);
+            assert_eq!(f.challenge().as_str(), s256(verifier));
+        }
+    }
+}
+
 #[test]
 fn a_foreign_or_altered_state_is_refused() {
     let mut rng = rng(7);

@@ -184,6 +184,23 @@ fn purge_expired_drops_exactly_the_expired_entries() {
     assert_eq!(store.capacity(), 8);
 }
 
+#[test]
+fn insert_drops_expired_entries_first() {
+    let mut rng = rng(9);
+    let mut store = FlowStore::<4>::new();
+    let (old, _) = insert(&mut store, &mut rng, NOW);
+    insert(&mut store, &mut rng, NOW + 100);
+    assert_eq!(store.len(), 2);
+    // At NOW + 601 the first has expired; the table is not full, yet it goes.
+    let (new, _) = insert(&mut store, &mut rng, NOW + 601);
+    assert_eq!(store.len(), 2);
+    assert_eq!(
+        store.take(&old, NOW + 601).unwrap_err(),
+        FlowError::StateMismatch
+    );
+    assert!(store.take(&new, NOW + 601).is_ok());
+}
+
 fn bytes_of<T>(value: &T) -> Vec<u8> {
     // SAFETY: reading the initialized bytes of a live value; the store's
     // fields are byte arrays, integers and booleans.

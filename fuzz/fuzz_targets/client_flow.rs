@@ -60,7 +60,11 @@ fuzz_target!(|data: &[u8]| {
                 edited[at] = pair[1];
             }
             let stored = text(&edited);
-            let returned = if b.is_empty() { flow.state().to_owned() } else { text(b) };
+            let returned = if b.is_empty() {
+                flow.state().to_owned()
+            } else {
+                text(b)
+            };
             let result = check_resume(&stored, &returned, now, max_age);
             if let Some(back) = result {
                 // Accepted: nothing was changed, and it is the genuine flow.
@@ -101,16 +105,25 @@ fuzz_target!(|data: &[u8]| {
             let removed = usize::from(owner.is_some());
             assert_eq!(store.len(), kept.len() - removed);
             // Taken once: the same state finds nothing now.
-            assert_eq!(store.take(&returned, now).unwrap_err(), FlowError::StateMismatch);
+            assert_eq!(
+                store.take(&returned, now).unwrap_err(),
+                FlowError::StateMismatch
+            );
         }
         _ => {
             let names: Vec<String> = a.split(|&x| x == 0).map(text).collect();
             let supported = (!a.is_empty()).then_some(&names);
             let listed = names.iter().any(|n| n == "S256");
             let (strict, legacy) = match supported {
-                None => (Err(FlowError::MethodsNotAdvertised), Ok(ChallengeMethod::S256)),
+                None => (
+                    Err(FlowError::MethodsNotAdvertised),
+                    Ok(ChallengeMethod::S256),
+                ),
                 Some(_) if listed => (Ok(ChallengeMethod::S256), Ok(ChallengeMethod::S256)),
-                Some(_) => (Err(FlowError::S256NotAdvertised), Err(FlowError::S256NotAdvertised)),
+                Some(_) => (
+                    Err(FlowError::S256NotAdvertised),
+                    Err(FlowError::S256NotAdvertised),
+                ),
             };
             assert_eq!(ChallengeMethod::negotiate(supported), strict);
             assert_eq!(ChallengeMethod::negotiate_legacy(supported), legacy);
@@ -126,7 +139,11 @@ fn check_resume(stored: &str, returned: &str, now: u64, max_age: u64) -> Option<
         Some((_, state, _)) if state != returned => Err(FlowError::StateMismatch),
         Some((issued, _, _)) => age(issued, now, max_age),
     };
-    assert_eq!(result.as_ref().map(|_| ()).map_err(|e| *e), expected, "{stored:?}");
+    assert_eq!(
+        result.as_ref().map(|_| ()).map_err(|e| *e),
+        expected,
+        "{stored:?}"
+    );
     // (FlowError has no fields: its messages cannot carry the input.)
     let flow = result.ok()?;
     let (issued, state, verifier) = reference_parse(stored)?;
@@ -134,7 +151,11 @@ fn check_resume(stored: &str, returned: &str, now: u64, max_age: u64) -> Option<
     assert_eq!(flow.state(), state);
     assert_eq!(flow.verifier().secret(), verifier);
     assert_eq!(flow.issued_at(), issued);
-    assert_eq!(flow.to_stored().secret(), stored, "only canonical text is accepted");
+    assert_eq!(
+        flow.to_stored().secret(),
+        stored,
+        "only canonical text is accepted"
+    );
     assert_eq!(flow.challenge().verify(&verifier), Ok(()));
     assert!(!format!("{flow:?}").contains(&verifier));
     Some(flow)
@@ -167,7 +188,10 @@ fn reference_parse(stored: &str) -> Option<(u64, String, String)> {
     }
     let issued: u64 = digits.parse().ok()?;
     let (state, rest) = (rest.get(..43)?, rest.get(43..)?);
-    let base64url = |s: &str| s.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_');
+    let base64url = |s: &str| {
+        s.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+    };
     if !base64url(state) {
         return None;
     }

@@ -22,7 +22,7 @@ const MAX_VERIFIER: usize = 128;
 ///   finds nothing.
 /// - A flow older than the store's maximum age (600 s by default) cannot be
 ///   taken; expired entries are dropped by [`purge_expired`](Self::purge_expired),
-///   by `insert` when the table is full, and by `take` when it meets them.
+///   by every `insert`, and by `take` when it meets them.
 /// - When every entry is a live flow, `insert` refuses with
 ///   [`FlowError::Full`]; it never evicts one. Evicting would let whoever
 ///   can start flows (any page that links to the login) push out the flow
@@ -190,8 +190,9 @@ impl<const N: usize> FlowStore<N> {
         self.len() == 0
     }
 
-    /// Keeps `flow` until its `state` comes back. Build the authorization
-    /// URL from the flow before handing it over.
+    /// Keeps `flow` until its `state` comes back, after dropping the
+    /// entries that have expired at `now_secs`. Build the authorization URL
+    /// from the flow before handing it over.
     ///
     /// ```
     /// use proofkey::{ClientFlow, FlowError, FlowStore};
@@ -216,12 +217,10 @@ impl<const N: usize> FlowStore<N> {
     /// every entry holds a flow that has not expired.
     pub fn insert(&mut self, flow: ClientFlow, now_secs: u64) -> Result<(), FlowError> {
         check_age(flow.issued_at(), now_secs, self.max_age_secs)?;
+        self.purge_expired(now_secs);
         let (_, state) = flow.parts();
         if self.find(state.as_bytes()).is_some() {
             return Err(FlowError::DuplicateState);
-        }
-        if !self.slots.iter().any(|s| !s.occupied) {
-            self.purge_expired(now_secs);
         }
         let slot = self
             .slots
@@ -274,8 +273,8 @@ impl<const N: usize> FlowStore<N> {
     }
 
     /// Drops every entry that has expired at `now_secs`, and returns how
-    /// many were dropped. Call it now and then to free the table; `insert`
-    /// calls it when the table is full.
+    /// many were dropped. `insert` calls it; call it now and then to wipe
+    /// expired verifiers from memory sooner.
     ///
     /// ```
     /// # use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
