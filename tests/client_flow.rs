@@ -1,60 +1,19 @@
-//! `ClientFlow`: the authorization request's parameters, the stored text
-//! across the redirect, `resume` with the returned `state`, the age limit,
-//! the issuer check, and the freshness of every flow's values.
+//! `ClientFlow`: the authorization request's parameters, `resume` with the
+//! returned `state`, the age limit, the issuer check, and the freshness of
+//! every flow's values. The stored text's format: tests/stored_flow.rs.
 
 use std::collections::{HashMap, HashSet};
 
 use proofkey::{ChallengeMethod, ClientFlow, FlowError, StoredFlow};
-use rand_chacha::ChaCha20Rng;
-use rand_chacha::rand_core::{Rng, SeedableRng, TryCryptoRng, TryRng};
-use sha2::{Digest, Sha256};
+use rand_chacha::rand_core::{Rng, TryCryptoRng, TryRng};
 
 #[path = "support/vectors.rs"]
 mod vectors;
 use vectors::{RFC_CHALLENGE, RFC_OCTETS, RFC_VERIFIER};
 
-const NOW: u64 = 1_700_000_000;
-
-/// RFC 4648 §5 base64url without padding, written out for the tests.
-fn base64url(octets: &[u8]) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut bits = 0u32;
-    let mut n = 0;
-    let mut out = String::new();
-    for &o in octets {
-        bits = (bits << 8) | u32::from(o);
-        n += 8;
-        while n >= 6 {
-            n -= 6;
-            out.push(ALPHABET[((bits >> n) & 63) as usize] as char);
-        }
-    }
-    if n > 0 {
-        out.push(ALPHABET[((bits << (6 - n)) & 63) as usize] as char);
-    }
-    out
-}
-
-fn s256(verifier: &str) -> String {
-    base64url(&Sha256::digest(verifier.as_bytes()))
-}
-
-fn is_base64url(s: &str) -> bool {
-    s.bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-}
-
-fn rng(seed: u8) -> ChaCha20Rng {
-    ChaCha20Rng::from_seed([seed; 32])
-}
-
-/// A flow, its stored text and its state, as a client keeps them.
-fn started(rng: &mut ChaCha20Rng, now: u64) -> (ClientFlow, String, String) {
-    let flow = ClientFlow::start(rng, now).unwrap();
-    let stored = flow.to_stored().secret().to_owned();
-    let state = flow.state().to_owned();
-    (flow, stored, state)
-}
+#[path = "support/flow.rs"]
+mod flow;
+use flow::{NOW, base64url, is_base64url, rng, s256, started};
 
 #[test]
 fn authorization_pairs_are_exactly_challenge_s256_and_state() {
@@ -172,178 +131,6 @@ fn token_pairs_are_exactly_the_verifier_of_the_challenge_sent() {
     assert_eq!(pairs[0].1, flow.verifier().secret());
     assert_eq!(s256(pairs[0].1), sent_challenge);
     assert_eq!(back.challenge().verify(pairs[0].1), Ok(()));
-}
-
-#[test]
-fn stored_text_has_the_documented_format_and_round_trips() {
-    for now in [0, 1, NOW, u64::MAX - 60, u64::MAX] {
-        let (flow, stored, state) = started(&mut rng(4), now);
-        assert!(stored.len() <= 229);
-        assert!(is_base64url(&stored.replace('.', "")), "{stored}");
-        let fields: Vec<&str> = stored.splitn(5, '.').collect();
-        assert_eq!(fields[0], "v1");
-        assert_eq!(fields[1], now.to_string());
-        assert_eq!(fields[2], state);
-        assert_eq!(fields[4], flow.verifier().secret());
-        // The check: SHA-256 over the text without `<check>.`, 16 octets in hex.
-        let head = format!("v1.{now}.{state}.");
-        let digest = Sha256::new()
-            .chain_update(head.as_bytes())
-            .chain_update(fields[4].as_bytes())
-            .finalize();
-        let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
-        assert_eq!(fields[3], hex);
-
-        let back = ClientFlow::resume(&stored, &state, now).unwrap();
-        assert_eq!(back.state(), state);
-        assert_eq!(back.verifier().secret(), flow.verifier().secret());
-        assert_eq!(back.challenge(), flow.challenge());
-        assert_eq!(back.issued_at(), now);
-        assert_eq!(
-            back.to_stored().secret(),
-            stored,
-            "re-encoding gives the same text"
-        );
-    }
-}
-
-#[test]
-fn every_single_character_change_is_refused() {
-    let (_, stored, state) = started(&mut rng(5), NOW);
-    let bytes = stored.as_bytes();
-    let resume = |text: &str| ClientFlow::resume(text, &state, NOW);
-    let mut tried = 0;
-    for i in 0..bytes.len() {
-        // Every other printable ASCII character, and two non-ASCII ones.
-        let mut replacements: Vec<String> = (0x20u8..0x7f)
-            .filter(|&b| b != bytes[i])
-            .map(|b| (b as char).to_string())
-            .collect();
-        replacements.extend(["é".to_owned(), "\0".to_owned()]);
-        for r in &replacements {
-            let tampered = format!("{}{}{}", &stored[..i], r, &stored[i + 1..]);
-            assert!(
-                resume(&tampered).is_err(),
-                "changed byte {i} to {r:?} and was accepted"
-            );
-            tried += 1;
-        }
-        let deleted = format!("{}{}", &stored[..i], &stored[i + 1..]);
-        assert!(resume(&deleted).is_err(), "deleted byte {i}");
-        let inserted = format!("{}A{}", &stored[..i], &stored[i..]);
-        assert!(resume(&inserted).is_err(), "inserted before byte {i}");
-        assert!(resume(&stored[..i]).is_err(), "prefix of {i} bytes");
-    }
-    assert!(resume(&format!("{stored}A")).is_err());
-    assert!(resume(&format!("{stored}\n")).is_err());
-    assert!(resume(&format!(" {stored}")).is_err());
-    assert!(tried > 10_000);
-    assert!(
-        resume(&stored).is_ok(),
-        "control: the untouched text is accepted"
-    );
-}
-
-#[test]
-fn malformed_stored_texts_are_refused_without_panic() {
-    let (flow, stored, state) = started(&mut rng(6), NOW);
-    let v = flow.verifier().secret();
-    let check = stored.split('.').nth(3).unwrap();
-    for text in [
-        String::new(),
-        "v1".to_owned(),
-        "v1.".to_owned(),
-        "v1....".to_owned(),
-        stored.replacen("v1.", "v2.", 1),
-        stored.replacen("v1.", "V1.", 1),
-        stored.replacen(&format!(".{NOW}."), &format!(".0{NOW}."), 1),
-        stored.replacen(&format!(".{NOW}."), &format!(".+{NOW}."), 1),
-        stored.replacen(&format!(".{NOW}."), ".18446744073709551616.", 1),
-        stored.replacen(&format!(".{NOW}."), "..", 1),
-        stored.replacen(check, &check.to_uppercase(), 1),
-        format!("{stored}{}", "A".repeat(85)), // a 128-character verifier with a stale check
-        "x".repeat(10_000),
-        format!("v1.{NOW}.{state}.{check}"),
-        format!("v1.{NOW}.{state}.{check}.{v}.{v}"),
-    ] {
-        assert_eq!(
-            ClientFlow::resume(&text, &state, NOW).unwrap_err(),
-            FlowError::Malformed,
-            "{text:?}"
-        );
-    }
-}
-
-/// `v1.<digits>.<state>.<check>.<verifier>` with a correct check value.
-fn with_check(digits: &str, state: &str, verifier: &str) -> String {
-    let head = format!("v1.{digits}.{state}.");
-    let digest = Sha256::new()
-        .chain_update(&head)
-        .chain_update(verifier)
-        .finalize();
-    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
-    format!("{head}{hex}.{verifier}")
-}
-
-#[test]
-fn fields_are_strict_even_with_a_correct_check() {
-    let (flow, stored, state) = started(&mut rng(13), NOW);
-    let v = flow.verifier().secret();
-    assert_eq!(
-        with_check(&NOW.to_string(), &state, v),
-        stored,
-        "control: the helper writes the format"
-    );
-    let ok = |text: &str, returned: &str, now| ClientFlow::resume(text, returned, now);
-    // Decimal start times: no leading zero, sign, space or overflow.
-    for digits in [
-        format!("0{NOW}"),
-        format!("+{NOW}"),
-        format!(" {NOW}"),
-        "18446744073709551616".to_owned(),
-        "000000000000000000001".to_owned(),
-        String::new(),
-    ] {
-        let text = with_check(&digits, &state, v);
-        assert_eq!(
-            ok(&text, &state, NOW).unwrap_err(),
-            FlowError::Malformed,
-            "{digits:?}"
-        );
-    }
-    assert!(ok(&with_check("0", &state, v), &state, 0).is_ok());
-    let max = with_check("18446744073709551615", &state, v);
-    assert_eq!(ok(&max, &state, u64::MAX).unwrap().issued_at(), u64::MAX);
-    // The state: exactly 43 base64url characters.
-    for bad in [
-        &state[..42],
-        &format!("{state}A"),
-        &state.replacen(&state[..1], "+", 1),
-        &state.replacen(&state[..1], ".", 1),
-    ] {
-        let text = with_check(&NOW.to_string(), bad, v);
-        assert_eq!(
-            ok(&text, bad, NOW).unwrap_err(),
-            FlowError::Malformed,
-            "{bad:?}"
-        );
-    }
-    // The verifier: RFC 7636 §4.1, 43 to 128 unreserved characters.
-    let long = "A.~-_0".repeat(22);
-    for (verifier, valid) in [
-        (&v[..42], false),
-        (&long[..128], true),
-        (&long[..129], false),
-        (&format!("{}%7E", &v[..40]), false),
-    ] {
-        let text = with_check(&NOW.to_string(), &state, verifier);
-        let r = ok(&text, &state, NOW);
-        assert_eq!(r.is_ok(), valid, "{verifier:?}: {r:?}");
-        if let Ok(f) = r {
-            assert_eq!(f.verifier().secret(), verifier);
-            assert_eq!(f.challenge().as_str(), s256(verifier));
-        }
-    }
 }
 
 #[test]

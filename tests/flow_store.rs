@@ -36,7 +36,7 @@ fn interleaved_flows_complete_in_any_order() {
     assert_eq!(store.len(), 32);
     // Take in a shuffled order, starting new flows in between.
     let mut taken = 0;
-    while let Some(_) = pending.first() {
+    while !pending.is_empty() {
         let i = rng.next_u32() as usize % pending.len();
         let (state, verifier) = pending.swap_remove(i);
         let flow = store.take(&state, NOW + 100).unwrap();

@@ -15,7 +15,7 @@ use crate::{CodeChallenge, CodeVerifier};
 /// `code_verifier` and a fresh `state`, drawn together, and the time it
 /// started.
 ///
-/// 1. [`start`](Self::start) (or [`random`](Self::random)) before each
+/// 1. [`start`](Self::start) (or `random`, with the `getrandom` feature) before each
 ///    authorization request; [`authorization_pairs`](Self::authorization_pairs)
 ///    go into the authorization URL.
 /// 2. Keep the flow across the redirect, keyed by its [`state`](Self::state):
