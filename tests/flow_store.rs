@@ -235,6 +235,14 @@ fn taken_and_purged_entries_leave_nothing_behind() {
 }
 
 #[test]
+fn the_table_is_inline_and_as_small_as_documented() {
+    // "about 190 bytes per entry: a store of 64 entries is about 12 KiB"
+    let per_entry = (size_of::<FlowStore<64>>() - size_of::<FlowStore<0>>()) / 64;
+    assert!((181..=192).contains(&per_entry), "{per_entry}");
+    assert!(size_of::<FlowStore<64>>() <= 12 * 1024);
+}
+
+#[test]
 fn debug_shows_counts_only() {
     let mut rng = rng(8);
     let mut store = FlowStore::<2>::new();

@@ -1,6 +1,7 @@
 //! The text a `ClientFlow` is kept as across the redirect: its documented
 //! format, the round trip, and strict parsing (every single-character
-//! change, every non-canonical field) with no panic.
+//! change, every non-canonical field) with no panic; zeroized on drop.
+#![allow(unsafe_code)] // to look at a value's memory after its destructor ran
 
 use proofkey::{ClientFlow, FlowError};
 use sha2::{Digest, Sha256};
@@ -179,4 +180,45 @@ fn fields_are_strict_even_with_a_correct_check() {
             assert_eq!(f.challenge().as_str(), s256(verifier));
         }
     }
+}
+
+/// Runs `T`'s destructor in place and returns the bytes left behind (as
+/// tests/zeroize.rs does).
+fn bytes_after_drop<T>(value: T) -> Vec<u8> {
+    let mut slot = std::mem::MaybeUninit::new(value);
+    // SAFETY: `slot` holds an initialized `T`, dropped exactly once here and
+    // never used as a `T` again; its storage stays valid and is read as bytes.
+    unsafe {
+        std::ptr::drop_in_place(slot.as_mut_ptr());
+        std::slice::from_raw_parts(slot.as_ptr().cast::<u8>(), size_of::<T>()).to_vec()
+    }
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+#[test]
+fn flows_and_stored_texts_are_zeroized_on_drop() {
+    let (flow, stored, state) = started(&mut rng(14), NOW);
+    let verifier = flow.verifier().secret().to_owned();
+    let left = bytes_after_drop(flow);
+    assert!(
+        !contains(&left, &verifier.as_bytes()[..8]),
+        "verifier left behind"
+    );
+    assert!(
+        !contains(&left, &state.as_bytes()[..8]),
+        "state left behind"
+    );
+
+    let text = ClientFlow::resume(&stored, &state, NOW)
+        .unwrap()
+        .to_stored();
+    assert_eq!(text.secret(), stored, "control");
+    let left = bytes_after_drop(text);
+    assert!(
+        left.iter().all(|&b| b == 0),
+        "every byte of the stored text is cleared"
+    );
 }

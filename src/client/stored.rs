@@ -42,7 +42,7 @@ const _: () = assert!(MAX_STORED_LEN <= u8::MAX as usize);
 /// the redirect under the key of its `state`, give it back to
 /// [`ClientFlow::resume`](crate::ClientFlow::resume).
 ///
-/// The text is at most 229 characters of `[A-Za-z0-9._-]`, so it can be
+/// The text is at most 229 characters of `[A-Za-z0-9._~-]`, so it can be
 /// stored as it is in `sessionStorage`, a server session or a file. It
 /// holds the `code_verifier`: it is a secret. Its `Debug` prints
 /// `StoredFlow([REDACTED])`, it has no `Display` or `Clone`, and its buffer
