@@ -28,6 +28,7 @@ targets=(
     verify:600000
     diagnose:100000
     policy:75000
+    client_flow:150000
 )
 
 start=$SECONDS

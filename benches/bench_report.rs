@@ -168,9 +168,9 @@ fn main() -> ExitCode {
         }
     } else {
         // Criterion and paired first, then the plain interleaved loop.
-        match run_bench(&criterion, "pkce", &bench_args).and_then(|a| {
-            run_bench(&criterion, "interleaved", &[]).map(|b| a + &b)
-        }) {
+        match run_bench(&criterion, "pkce", &bench_args)
+            .and_then(|a| run_bench(&criterion, "interleaved", &[]).map(|b| a + &b))
+        {
             Ok(s) => {
                 let _ = fs::create_dir_all(&criterion).and_then(|()| fs::write(&log, &s));
                 s

@@ -13,25 +13,36 @@
 //!
 //! ```
 //! # #[cfg(feature = "getrandom")] {
-//! use proofkey::CodeVerifier;
+//! use proofkey::{ChallengeMethod, ClientFlow};
 //!
-//! // Before redirecting the user: a fresh verifier per authorization request.
-//! let verifier = CodeVerifier::random()?; // 43 characters from the OS RNG
-//! let challenge = verifier.challenge(); // S256
-//! let auth_url = format!(
-//!     "https://as.example/authorize?response_type=code&client_id=spa&state=af0ifjsldkj\
-//!      &code_challenge={}&code_challenge_method={}",
-//!     challenge.as_str(),
-//!     challenge.method(),
-//! );
+//! // The server's RFC 8414 metadata must list S256 (never falls back to plain).
+//! ChallengeMethod::negotiate(Some(["S256"]))?;
+//!
+//! // Before redirecting the user: a fresh verifier and state for this request.
+//! let now = 1_700_000_000; // seconds since the Unix epoch
+//! let flow = ClientFlow::random(now)?;
+//! let query: Vec<String> = flow.authorization_pairs().iter().map(|(k, v)| format!("{k}={v}")).collect();
+//! let auth_url = format!("https://as.example/authorize?response_type=code&client_id=spa&{}", query.join("&"));
 //! # assert!(auth_url.contains("code_challenge_method=S256"));
+//! // Keep the flow under its own state (SPA: sessionStorage, one key per state).
+//! let (key, stored) = (format!("pkce.{}", flow.state()), flow.to_stored());
 //!
-//! // Keep `verifier` until the callback, then send it with the code:
-//! let form = [("grant_type", "authorization_code"), ("code_verifier", verifier.secret())];
-//! # assert_eq!(form[1].1.len(), 43);
+//! // The callback ?code=...&state=...: read and delete the entry, then resume.
+//! # let returned_state = flow.state();
+//! let flow = ClientFlow::resume(stored.secret(), returned_state, now + 40)?;
+//! flow.check_issuer("https://as.example", Some("https://as.example"), true)?; // RFC 9207
+//! let mut form = vec![("grant_type", "authorization_code"), ("code", "SplxlOBeZQQYbYS6WxSbIA")];
+//! form.extend(flow.token_pairs()); // code_verifier
+//! # assert_eq!(key.len(), 48);
 //! # }
-//! # Ok::<(), proofkey::Error>(())
+//! # Ok::<(), proofkey::FlowError>(())
 //! ```
+//!
+//! [`ClientFlow`] documents the storage per platform (browser, server-side
+//! web client, native app); [`FlowStore`] keeps several pending flows
+//! without a heap; [`ClientFlow::start`] takes any `rand_core` 0.10 RNG
+//! instead of the OS one. The parts are public too: [`CodeVerifier`] and
+//! [`CodeVerifier::challenge`].
 //!
 //! Without the `getrandom` feature, bring any `rand_core` 0.10 RNG to
 //! [`CodeVerifier::generate`] (fallible ones to
@@ -154,6 +165,8 @@
 mod alphabet;
 mod challenge;
 mod diagnose;
+
+mod client;
 mod error;
 mod method;
 mod policy;
@@ -165,6 +178,8 @@ mod verifier;
 
 pub use challenge::{CodeChallenge, verify};
 pub use diagnose::{Diagnosis, diagnose};
+
+pub use client::{ClientFlow, FlowError, FlowStore, StoredFlow};
 pub use error::Error;
 pub use method::ChallengeMethod;
 pub use policy::{AuthorizeError, ClientType, MissingMethod, Param, Policy, TokenError};

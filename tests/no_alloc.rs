@@ -276,3 +276,69 @@ fn diagnose_does_not_allocate() {
         assert_no_alloc("explain", || got.explain().len());
     }
 }
+
+#[test]
+fn client_flow_paths_do_not_allocate() {
+    use proofkey::{ClientFlow, FlowStore};
+
+    let mut rng = ChaCha20Rng::from_seed([4; 32]);
+    let now = 1_700_000_000;
+    let flow = assert_no_alloc("ClientFlow::start", || ClientFlow::start(&mut rng, now)).unwrap();
+    #[cfg(feature = "getrandom")]
+    assert_no_alloc("ClientFlow::random", || ClientFlow::random(now)).unwrap();
+    assert_no_alloc("authorization_pairs", || flow.authorization_pairs().len());
+    assert_no_alloc("state", || flow.state().len());
+    assert_no_alloc("challenge", || flow.challenge().as_str().len());
+    assert_no_alloc("verifier", || flow.verifier().secret().len());
+    assert_no_alloc("issued_at", || flow.issued_at());
+    assert_no_alloc("token_pairs", || flow.token_pairs().len());
+    let stored = assert_no_alloc("to_stored", || flow.to_stored());
+    let text = assert_no_alloc("StoredFlow::secret", || stored.secret());
+    let back = assert_no_alloc("resume", || ClientFlow::resume(text, flow.state(), now)).unwrap();
+    assert_no_alloc("resume_with_max_age", || {
+        ClientFlow::resume_with_max_age(text, flow.state(), now + 5, 5)
+    })
+    .unwrap();
+    assert_no_alloc("resume state mismatch", || {
+        ClientFlow::resume(text, "forged", now)
+    })
+    .unwrap_err();
+    assert_no_alloc("resume expired", || {
+        ClientFlow::resume(text, flow.state(), now + 601)
+    })
+    .unwrap_err();
+    assert_no_alloc("resume malformed", || {
+        ClientFlow::resume(&text[1..], flow.state(), now)
+    })
+    .unwrap_err();
+    assert_no_alloc("check_issuer", || {
+        back.check_issuer("https://as.example", Some("https://as.example"), true)
+    })
+    .unwrap();
+    assert_no_alloc("check_issuer missing", || {
+        back.check_issuer("https://as.example", None, true)
+    })
+    .unwrap_err();
+
+    let mut store = assert_no_alloc("FlowStore::new", FlowStore::<8>::new);
+    let state = flow.state().to_owned();
+    assert_no_alloc("FlowStore::insert", || store.insert(flow, now)).unwrap();
+    assert_no_alloc("FlowStore::insert duplicate", || store.insert(back, now)).unwrap_err();
+    assert_no_alloc("FlowStore::len", || store.len());
+    assert_no_alloc("FlowStore::take foreign", || store.take("forged", now)).unwrap_err();
+    assert_no_alloc("FlowStore::take", || store.take(&state, now + 1)).unwrap();
+    assert_no_alloc("FlowStore::purge_expired", || {
+        store.purge_expired(now + 601)
+    });
+
+    let listed = ["plain", "S256"];
+    assert_no_alloc("negotiate", || ChallengeMethod::negotiate(Some(listed))).unwrap();
+    assert_no_alloc("negotiate absent", || {
+        ChallengeMethod::negotiate(None::<[&str; 0]>)
+    })
+    .unwrap_err();
+    assert_no_alloc("negotiate_legacy", || {
+        ChallengeMethod::negotiate_legacy(None::<[&str; 0]>)
+    })
+    .unwrap();
+}

@@ -190,8 +190,60 @@ POLICY = {
 }
 
 
+# --- client_flow: mode | issued u64 | delta i32 | max_age u32 | seed[32] | A | 0xFF | B
+import hashlib
+import struct
+
+
+def flow_seed(mode, a=b"", b=b"", issued=1_700_000_000, delta=30, max_age=600, seed=RFC_KEY):
+    return struct.pack("<BQiI", mode, issued, delta, max_age) + seed + a + b"\xff" + b
+
+
+def stored(issued, state, verifier):
+    """The text `ClientFlow::to_stored` writes; `issued` may be bytes (non-canonical digits)."""
+    digits = issued if isinstance(issued, bytes) else b"%d" % issued
+    head = b"v1.%s.%s." % (digits, state)
+    check = hashlib.sha256(head + verifier).hexdigest()[:32].encode()
+    return head + check + b"." + verifier
+
+
+STATE = b"ZnJlc2ggc3RhdGUgZnJvbSAzMiByYW5kb20gb2N0ZXQ"  # 43 base64url characters
+OTHER_STATE = b"b3RoZXIgc3RhdGUgZnJvbSAzMiByYW5kb20gb2N0ZXQ"
+GENUINE = stored(1_700_000_000, STATE, RFC_VERIFIER)
+assert len(STATE) == len(OTHER_STATE) == 43 and GENUINE[57:58] == GENUINE[90:91] == b"."
+RESUME, EDITED, STORE, NEGOTIATE = 0, 1, 2, 3
+
+CLIENT_FLOW = {
+    "resume_genuine": flow_seed(RESUME, GENUINE, STATE),
+    "resume_foreign_state": flow_seed(RESUME, GENUINE, OTHER_STATE),
+    "resume_at_max_age": flow_seed(RESUME, GENUINE, STATE, delta=600),
+    "resume_expired": flow_seed(RESUME, GENUINE, STATE, delta=601),
+    "resume_from_future": flow_seed(RESUME, GENUINE, STATE, delta=-61),
+    "resume_verifier_128": flow_seed(RESUME, stored(0, STATE, sized(128)), STATE, issued=0, delta=0),
+    "resume_issued_max": flow_seed(RESUME, stored(2**64 - 1, STATE, RFC_VERIFIER), STATE,
+                                   issued=2**64 - 1, delta=0),
+    "resume_issued_overflow": flow_seed(RESUME, stored(2**64, STATE, RFC_VERIFIER), STATE),
+    "resume_leading_zero": flow_seed(RESUME, stored(b"01700000000", STATE, RFC_VERIFIER), STATE),
+    "resume_check_uppercase": flow_seed(RESUME, GENUINE[:58] + GENUINE[58:90].upper() + GENUINE[90:], STATE),
+    "resume_v2": flow_seed(RESUME, GENUINE.replace(b"v1.", b"v2.", 1), STATE),
+    "genuine_untouched": flow_seed(EDITED),
+    "genuine_one_edit": flow_seed(EDITED, bytes([60, ord("x")])),
+    "genuine_same_byte_edit": flow_seed(EDITED, bytes([0, ord("v")])),
+    "genuine_foreign_state": flow_seed(EDITED, b"", OTHER_STATE),
+    "genuine_expired": flow_seed(EDITED, delta=601),
+    "store_take_second": flow_seed(STORE | (3 << 2), b"", b"\x01"),
+    "store_take_foreign": flow_seed(STORE | (4 << 2), b"", OTHER_STATE),
+    "store_take_expired": flow_seed(STORE | (2 << 2), b"", b"\x00", delta=601),
+    "store_empty": flow_seed(STORE, b"", b"\x00"),
+    "negotiate_s256": flow_seed(NEGOTIATE, b"plain\x00S256"),
+    "negotiate_plain_only": flow_seed(NEGOTIATE, b"plain"),
+    "negotiate_lowercase": flow_seed(NEGOTIATE, b"s256"),
+    "negotiate_absent": flow_seed(NEGOTIATE),
+}
+
+
 def main():
-    for target in ("verifier_parse", "challenge_parse", "verify", "diagnose", "policy"):
+    for target in ("verifier_parse", "challenge_parse", "verify", "diagnose", "policy", "client_flow"):
         shutil.rmtree(os.path.join(HERE, target), ignore_errors=True)
     for name_, data in STRINGS.items():
         write("verifier_parse", name_, data)
@@ -202,6 +254,8 @@ def main():
         write("diagnose", name_, data)
     for name_, data in POLICY.items():
         write("policy", name_, data)
+    for name_, data in CLIENT_FLOW.items():
+        write("client_flow", name_, data)
 
 
 if __name__ == "__main__":

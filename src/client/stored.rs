@@ -1,0 +1,318 @@
+//! `StoredFlow`: a pending flow as text, to keep across the redirect.
+//!
+//! Format, version 1 (every part ASCII, nothing to escape anywhere):
+//!
+//! ```text
+//! v1.<issued_at>.<state>.<check>.<verifier>
+//! ```
+//!
+//! - `issued_at`: seconds, decimal, 1 to 20 digits, no sign, no leading zero;
+//! - `state`: 43 base64url characters;
+//! - `check`: 32 lowercase hex digits, the first 16 octets of SHA-256 over
+//!   the text without `<check>.`; it turns any corruption of the text into
+//!   [`FlowError::Malformed`] rather than a flow with a wrong verifier. It
+//!   is a checksum, not a MAC: whoever can write the storage can forge it.
+//! - `verifier`: the `code_verifier`, RFC 7636 §4.1 syntax.
+
+use core::fmt;
+
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
+use super::FlowError;
+use super::state::{STATE_LEN, State};
+use crate::CodeVerifier;
+
+const VERSION: &[u8] = b"v1.";
+/// `u64::MAX` has 20 decimal digits.
+const MAX_DIGITS: usize = 20;
+/// Octets of SHA-256 kept in the check, as hex.
+const CHECK_OCTETS: usize = 16;
+const CHECK_LEN: usize = 2 * CHECK_OCTETS;
+/// RFC 7636 §4.1: at most 128 characters.
+const MAX_VERIFIER: usize = 128;
+/// The longest text [`StoredFlow`] holds or [`parse`] accepts.
+pub(crate) const MAX_STORED_LEN: usize =
+    VERSION.len() + MAX_DIGITS + 1 + STATE_LEN + 1 + CHECK_LEN + 1 + MAX_VERIFIER;
+const _: () = assert!(MAX_STORED_LEN <= u8::MAX as usize);
+
+/// A pending [`ClientFlow`](crate::ClientFlow) as text, from
+/// [`ClientFlow::to_stored`](crate::ClientFlow::to_stored): keep it across
+/// the redirect under the key of its `state`, give it back to
+/// [`ClientFlow::resume`](crate::ClientFlow::resume).
+///
+/// The text is at most 229 characters of `[A-Za-z0-9._~-]`, so it can be
+/// stored as it is in `sessionStorage`, a server session or a file. It
+/// holds the `code_verifier`: it is a secret. Its `Debug` prints
+/// `StoredFlow([REDACTED])`, it has no `Display` or `Clone`, and its buffer
+/// is zeroized on drop; [`secret`](Self::secret) is the one way to read it.
+///
+/// # Example
+///
+/// ```
+/// use proofkey::ClientFlow;
+/// # use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
+/// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
+///
+/// let flow = ClientFlow::start(&mut rng, 1_700_000_000)?;
+/// let stored = flow.to_stored();
+/// assert!(stored.secret().starts_with("v1.1700000000."));
+/// assert_eq!(format!("{stored:?}"), "StoredFlow([REDACTED])");
+/// # Ok::<(), proofkey::FlowError>(())
+/// ```
+pub struct StoredFlow {
+    // Invariant: bytes[..len] is ASCII; bytes[len..] is zero.
+    bytes: [u8; MAX_STORED_LEN],
+    len: u8,
+}
+
+impl StoredFlow {
+    /// Writes `issued_at`, `state`, the check and `verifier`.
+    pub(crate) fn encode(issued_at: u64, state: &State, verifier: &CodeVerifier) -> Self {
+        let mut out = Self {
+            bytes: [0; MAX_STORED_LEN],
+            len: 0,
+        };
+        let mut digits = [0u8; MAX_DIGITS];
+        out.push(VERSION);
+        out.push(decimal(issued_at, &mut digits));
+        out.push(b".");
+        out.push(state.as_bytes());
+        out.push(b".");
+        let check = check(out.as_bytes(), verifier.secret().as_bytes());
+        out.push(&check);
+        out.push(b".");
+        out.push(verifier.secret().as_bytes());
+        out
+    }
+
+    /// Appends `s`; the callers' lengths add up to at most the capacity.
+    fn push(&mut self, s: &[u8]) {
+        let at = usize::from(self.len);
+        if let Some(dst) = self
+            .bytes
+            .get_mut(at..)
+            .and_then(|rest| rest.get_mut(..s.len()))
+        {
+            dst.copy_from_slice(s);
+            self.len = u8::try_from(at.saturating_add(s.len())).unwrap_or(self.len);
+        }
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        self.bytes.get(..usize::from(self.len)).unwrap_or_default()
+    }
+
+    /// The text to store.
+    ///
+    /// ```
+    /// # use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
+    /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
+    /// let flow = proofkey::ClientFlow::start(&mut rng, 1_700_000_000)?;
+    /// let stored = flow.to_stored();
+    /// let text: &str = stored.secret(); // sessionStorage.setItem(key, text)
+    /// assert!(text.ends_with(flow.verifier().secret()));
+    /// # Ok::<(), proofkey::FlowError>(())
+    /// ```
+    ///
+    /// # Security
+    ///
+    /// The text contains the `code_verifier`. Keep it only where the
+    /// platform's storage recipe in [`ClientFlow`](crate::ClientFlow) says,
+    /// never in a URL, a cookie, `localStorage` or a log, and delete it when
+    /// the flow ends, whatever the outcome. Copies made from this `&str` are
+    /// not zeroized when the `StoredFlow` is dropped.
+    #[must_use]
+    pub fn secret(&self) -> &str {
+        // The invariant makes this ASCII; the fallback is unreachable.
+        core::str::from_utf8(self.as_bytes()).unwrap_or_default()
+    }
+}
+
+/// The three fields of a stored flow's text.
+pub(crate) struct Parsed {
+    pub(crate) issued_at: u64,
+    pub(crate) state: State,
+    pub(crate) verifier: CodeVerifier,
+}
+
+/// Reads text written by [`StoredFlow::encode`], strictly: any other text,
+/// including any single changed character, is [`FlowError::Malformed`].
+pub(crate) fn parse(text: &str) -> Result<Parsed, FlowError> {
+    let bytes = text.as_bytes();
+    if bytes.len() > MAX_STORED_LEN {
+        return Err(FlowError::Malformed);
+    }
+    let rest = bytes.strip_prefix(VERSION).ok_or(FlowError::Malformed)?;
+    let dot = rest
+        .iter()
+        .position(|&b| b == b'.')
+        .ok_or(FlowError::Malformed)?;
+    let (digits, rest) = rest.split_at_checked(dot).ok_or(FlowError::Malformed)?;
+    let issued_at = parse_decimal(digits).ok_or(FlowError::Malformed)?;
+    let rest = rest.strip_prefix(b".").ok_or(FlowError::Malformed)?;
+    let (state, rest) = rest
+        .split_at_checked(STATE_LEN)
+        .ok_or(FlowError::Malformed)?;
+    let state = State::parse(state).ok_or(FlowError::Malformed)?;
+    let rest = rest.strip_prefix(b".").ok_or(FlowError::Malformed)?;
+    let (given, rest) = rest
+        .split_at_checked(CHECK_LEN)
+        .ok_or(FlowError::Malformed)?;
+    let verifier = rest.strip_prefix(b".").ok_or(FlowError::Malformed)?;
+    // The text before the check: `v1.<issued_at>.<state>.`
+    let covered = VERSION
+        .len()
+        .saturating_add(digits.len())
+        .saturating_add(STATE_LEN)
+        .saturating_add(2);
+    let head = bytes.get(..covered).ok_or(FlowError::Malformed)?;
+    // Checked before the verifier is parsed, so that no error tells which
+    // part of a corrupted text was wrong.
+    let expected = check(head, verifier);
+    if !bool::from(expected.as_slice().ct_eq(given)) {
+        return Err(FlowError::Malformed);
+    }
+    let verifier = core::str::from_utf8(verifier).map_err(|_| FlowError::Malformed)?;
+    let verifier = CodeVerifier::parse(verifier).map_err(|_| FlowError::Malformed)?;
+    Ok(Parsed {
+        issued_at,
+        state,
+        verifier,
+    })
+}
+
+/// Lowercase hex of the first 16 octets of SHA-256(`head` ‖ `verifier`),
+/// without branches or tables on the digest.
+fn check(head: &[u8], verifier: &[u8]) -> [u8; CHECK_LEN] {
+    let mut digest: [u8; 32] = Sha256::new()
+        .chain_update(head)
+        .chain_update(verifier)
+        .finalize()
+        .into();
+    let mut out = [0u8; CHECK_LEN];
+    for (pair, &octet) in out.chunks_exact_mut(2).zip(digest.iter()) {
+        if let [hi, lo] = pair {
+            *hi = hex_digit(octet >> 4);
+            *lo = hex_digit(octet & 0x0f);
+        }
+    }
+    digest.as_mut_slice().zeroize();
+    out
+}
+
+/// `0`..`9`, `a`..`f` for a nibble: 39 more above 9 (`'a' - '0' - 10`).
+#[inline(always)]
+fn hex_digit(nibble: u8) -> u8 {
+    // All ones when nibble > 9, from the sign of 9 - nibble.
+    let above_nine = ((9u8.wrapping_sub(nibble) as i8) >> 7) as u8;
+    nibble.wrapping_add(b'0').wrapping_add(above_nine & 39)
+}
+
+/// `n` in decimal, the digits at the end of `buf`.
+fn decimal(mut n: u64, buf: &mut [u8; MAX_DIGITS]) -> &[u8] {
+    let mut start = MAX_DIGITS;
+    for (i, d) in buf.iter_mut().enumerate().rev() {
+        // `n % 10` is below 10, so `| b'0'` is `+ b'0'`.
+        *d = b'0' | (n % 10) as u8;
+        n /= 10;
+        start = i;
+        if n == 0 {
+            break;
+        }
+    }
+    buf.get(start..).unwrap_or_default()
+}
+
+/// A decimal `u64`: 1 to 20 ASCII digits, no leading zero but for `0`
+/// itself, no overflow.
+fn parse_decimal(digits: &[u8]) -> Option<u64> {
+    if digits.is_empty() || digits.len() > MAX_DIGITS {
+        return None;
+    }
+    if digits.len() > 1 && digits.first() == Some(&b'0') {
+        return None;
+    }
+    digits.iter().try_fold(0u64, |n, &b| {
+        let digit = b.checked_sub(b'0').filter(|d| *d <= 9)?;
+        n.checked_mul(10)?.checked_add(u64::from(digit))
+    })
+}
+
+impl Drop for StoredFlow {
+    fn drop(&mut self) {
+        // Only bytes[..len] were ever written.
+        if let Some(used) = self.bytes.get_mut(..usize::from(self.len)) {
+            used.zeroize();
+        }
+        self.len.zeroize();
+    }
+}
+
+impl ZeroizeOnDrop for StoredFlow {}
+
+impl fmt::Debug for StoredFlow {
+    /// Prints `StoredFlow([REDACTED])`.
+    ///
+    /// ```
+    /// # use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
+    /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
+    /// let stored = proofkey::ClientFlow::start(&mut rng, 0)?.to_stored();
+    /// assert_eq!(format!("{stored:?}"), "StoredFlow([REDACTED])");
+    /// # Ok::<(), proofkey::FlowError>(())
+    /// ```
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("StoredFlow([REDACTED])")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimal_round_trips_at_the_edges() {
+        let cases: [(u64, &[u8]); 9] = [
+            (0, b"0"),
+            (1, b"1"),
+            (9, b"9"),
+            (10, b"10"),
+            (99, b"99"),
+            (100, b"100"),
+            (1_700_000_000, b"1700000000"),
+            (u64::MAX - 1, b"18446744073709551614"),
+            (u64::MAX, b"18446744073709551615"),
+        ];
+        for (n, text) in cases {
+            let mut buf = [0u8; MAX_DIGITS];
+            assert_eq!(decimal(n, &mut buf), text);
+            assert_eq!(parse_decimal(text), Some(n));
+        }
+    }
+
+    #[test]
+    fn decimal_parse_is_strict() {
+        for bad in [
+            &b""[..],
+            b"00",
+            b"01",
+            b"+1",
+            b"-1",
+            b" 1",
+            b"1 ",
+            b"1a",
+            b"18446744073709551616", // u64::MAX + 1
+            b"99999999999999999999",
+            b"100000000000000000000", // 21 digits
+        ] {
+            assert_eq!(parse_decimal(bad), None, "{:?}", core::str::from_utf8(bad));
+        }
+    }
+
+    #[test]
+    fn hex_digits_are_lowercase_hex() {
+        let all: [u8; 16] = core::array::from_fn(|n| hex_digit(n as u8));
+        assert_eq!(&all, b"0123456789abcdef");
+    }
+}
