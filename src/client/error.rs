@@ -6,8 +6,8 @@
 /// Every message is fixed text: no state, verifier, stored text, issuer or
 /// time is ever part of it, so an error can be logged or shown as it is.
 /// Any of these errors ends the authorization attempt: start a new
-/// [`ClientFlow`](crate::ClientFlow), with fresh values (OAuth 2.1 §7.5.1:
-/// after an error, fresh `code_challenge` values MUST be chosen).
+/// [`ClientFlow`](crate::ClientFlow), with fresh values (OAuth 2.1: after
+/// an error, fresh `code_challenge` values MUST be chosen).
 ///
 /// # Example
 ///
