@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![no_std]
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 #![cfg_attr(
     not(test),
@@ -19,6 +20,8 @@
 )]
 
 mod alphabet;
+#[cfg(feature = "arbitrary")]
+mod arbitrary_impl;
 mod challenge;
 mod error;
 mod method;
