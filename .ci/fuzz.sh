@@ -29,6 +29,7 @@ targets=(
     diagnose:100000
     policy:75000
     client_flow:150000
+    token_endpoint:50000
 )
 
 start=$SECONDS

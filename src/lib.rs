@@ -163,6 +163,8 @@
 )]
 
 mod alphabet;
+#[cfg(feature = "arbitrary")]
+mod arbitrary_impl;
 mod challenge;
 mod diagnose;
 

@@ -6,7 +6,10 @@ verifier_parse, challenge_parse: raw strings. verify and diagnose: a control
 byte, the challenge, 0xFF, the verifier (see fuzz_targets/verify.rs and
 diagnose.rs). policy: the `arbitrary` 1.x encoding of
 fuzz_targets/policy.rs's `Input`; check one with `RUSTC_BOOTSTRAP=1 cargo fuzz fmt policy fuzz/corpus-seeds/policy/FILE`.
+token_endpoint: the encodings of the library's own `Arbitrary` impls
+(feature `arbitrary`), in the order fuzz_targets/token_endpoint.rs draws.
 """
+import base64
 import os
 import shutil
 
@@ -242,8 +245,61 @@ CLIENT_FLOW = {
 }
 
 
+# --- token_endpoint: the library's own `Arbitrary` encodings (src/arbitrary_impl.rs)
+# of the values fuzz_targets/token_endpoint.rs draws, in its order, then `extra`.
+def arb_verifier(s):
+    """A length byte (len - 43), then each character's index in UNRESERVED."""
+    return bytes([len(s) - 43]) + bytes(UNRESERVED.index(c) for c in s)
+
+
+def arb_policy(preset, require_conf=None, allow_plain=None):
+    opt_bool = lambda b: option(None if b is None else flag(b))
+    return bytes([PRESETS[preset]]) + opt_bool(require_conf) + opt_bool(allow_plain)
+
+
+ARB_PUBLIC, ARB_CONFIDENTIAL = b"\x00", b"\x01"
+ARB_S256, ARB_PLAIN = b"\x00", b"\x01"
+
+
+def arb_challenge(kind, v=RFC_VERIFIER):
+    if kind == "digest":
+        return b"\x00" + base64.urlsafe_b64decode(RFC_CHALLENGE + b"=")
+    return (b"\x01" if kind == "s256" else b"\x02") + arb_verifier(v)
+
+
+def extra_verifier(v=None):
+    """`Extra::Verifier`: the client's own again (None) or another one."""
+    return b"\x01" + tag(0, 2) + option(None if v is None else arb_verifier(v))
+
+
+def token_seed(policy, client, verifier, method, guess, foreign, extra=()):
+    return (policy + client + arb_verifier(verifier) + method + arb_verifier(guess) + foreign
+            + b"".join(extra) + b"\x00")
+
+
+WRONG = RFC_VERIFIER[:42] + b"K"
+TOKEN = {
+    "empty": b"",  # every impl gives a valid value from no input
+    "rfc7636_s256": token_seed(arb_policy("production"), ARB_PUBLIC, RFC_VERIFIER, ARB_S256, WRONG,
+                               arb_challenge("digest")),
+    "plain_in_production": token_seed(arb_policy("production"), ARB_PUBLIC, RFC_VERIFIER, ARB_PLAIN,
+                                      WRONG, arb_challenge("plain")),
+    "plain_development": token_seed(arb_policy("development"), ARB_CONFIDENTIAL, RFC_VERIFIER,
+                                    ARB_PLAIN, sized(43), arb_challenge("plain", sized(43))),
+    "oauth21_len128": token_seed(arb_policy("oauth21"), ARB_CONFIDENTIAL, sized(128), ARB_S256,
+                                 sized(127), arb_challenge("s256", sized(128))),
+    "optional_pkce": token_seed(arb_policy("oauth21", require_conf=False, allow_plain=True),
+                                ARB_CONFIDENTIAL, RFC_VERIFIER, ARB_S256, RFC_VERIFIER,
+                                arb_challenge("s256")),
+    "repeated_verifier": token_seed(arb_policy("production"), ARB_PUBLIC, RFC_VERIFIER, ARB_S256,
+                                    WRONG, arb_challenge("digest"),
+                                    [extra_verifier(), extra_verifier(WRONG)]),
+}
+
+
 def main():
-    for target in ("verifier_parse", "challenge_parse", "verify", "diagnose", "policy", "client_flow"):
+    for target in ("verifier_parse", "challenge_parse", "verify", "diagnose", "policy",
+                   "client_flow", "token_endpoint"):
         shutil.rmtree(os.path.join(HERE, target), ignore_errors=True)
     for name_, data in STRINGS.items():
         write("verifier_parse", name_, data)
@@ -256,6 +312,8 @@ def main():
         write("policy", name_, data)
     for name_, data in CLIENT_FLOW.items():
         write("client_flow", name_, data)
+    for name_, data in TOKEN.items():
+        write("token_endpoint", name_, data)
 
 
 if __name__ == "__main__":
