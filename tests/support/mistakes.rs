@@ -8,32 +8,7 @@ use sha2::{Digest, Sha256};
 
 use crate::vectors::{RFC_OCTETS, RFC_VERIFIER};
 
-/// RFC 4648 §4, Table 1.
-pub(crate) const STANDARD: &[u8; 64] =
-    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-/// RFC 4648 §5, Table 2.
-pub(crate) const URL: &[u8; 64] =
-    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-/// Reference base64: 24 bits at a time, then the 8 or 16 bits left over.
-pub(crate) fn base64(octets: &[u8], table: &[u8; 64], pad: bool) -> String {
-    let mut out = String::new();
-    for chunk in octets.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
-        let chars = chunk.len() + 1;
-        for i in 0..4 {
-            if i < chars {
-                out.push(table[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else if pad {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
+pub(crate) use crate::vectors::{STANDARD, URL, base64};
 
 pub(crate) fn sha256(data: &[u8]) -> Vec<u8> {
     Sha256::digest(data).to_vec()
