@@ -22,7 +22,7 @@ mod generate;
 /// ```
 /// use proofkey::CodeVerifier;
 ///
-/// # use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
+/// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
 /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
 /// let verifier = CodeVerifier::generate(&mut rng)?;  // or CodeVerifier::random()?
 /// let challenge = verifier.challenge();              // S256

@@ -10,8 +10,8 @@ use std::collections::BTreeSet;
 
 use arbitrary::{Arbitrary, Unstructured};
 use proofkey::{ChallengeMethod, ClientType, CodeChallenge, CodeVerifier, Policy};
-use rand_chacha::ChaCha20Rng;
-use rand_chacha::rand_core::{Rng, SeedableRng};
+use rand::rand_core::{Rng, SeedableRng};
+use rand::rngs::ChaCha20Rng;
 
 #[path = "support/vectors.rs"]
 mod vectors;

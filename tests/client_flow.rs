@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use proofkey::{ChallengeMethod, ClientFlow, FlowError, StoredFlow};
-use rand_chacha::rand_core::{Rng, TryCryptoRng, TryRng};
+use rand::rand_core::{Rng, TryCryptoRng, TryRng};
 
 #[path = "support/vectors.rs"]
 mod vectors;

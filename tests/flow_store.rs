@@ -5,8 +5,8 @@
 use std::mem::size_of;
 
 use proofkey::{ClientFlow, FlowError, FlowStore};
-use rand_chacha::ChaCha20Rng;
-use rand_chacha::rand_core::{Rng, SeedableRng};
+use rand::rand_core::{Rng, SeedableRng};
+use rand::rngs::ChaCha20Rng;
 
 const NOW: u64 = 1_700_000_000;
 

@@ -5,8 +5,8 @@
 use std::convert::Infallible;
 
 use proofkey::{CodeVerifier, Error};
-use rand_chacha::ChaCha20Rng;
-use rand_chacha::rand_core::{Rng, SeedableRng, TryCryptoRng, TryRng};
+use rand::rand_core::{Rng, SeedableRng, TryCryptoRng, TryRng};
+use rand::rngs::ChaCha20Rng;
 
 #[path = "support/vectors.rs"]
 mod vectors;

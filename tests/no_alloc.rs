@@ -11,7 +11,7 @@ use proofkey::{
     AuthorizeError, ChallengeMethod, ClientType, CodeChallenge, CodeVerifier, MissingMethod,
     Policy, TokenError,
 };
-use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
+use rand::{rand_core::SeedableRng, rngs::ChaCha20Rng};
 
 struct Counting;
 

@@ -156,7 +156,7 @@ fn cve_2026_41213_one_character_verifier_is_rejected() {
 
 #[test]
 fn full_flow_for_every_policy_and_client() {
-    use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
+    use rand::{rand_core::SeedableRng, rngs::ChaCha20Rng};
     let mut rng = ChaCha20Rng::from_seed([9; 32]);
     for (name, p) in policies() {
         for client in CLIENTS {

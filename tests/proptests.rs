@@ -4,7 +4,7 @@ use proofkey::{
     ChallengeMethod, ClientType, CodeChallenge, CodeVerifier, Error, Policy, TokenError,
 };
 use proptest::prelude::*;
-use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
+use rand::{rand_core::SeedableRng, rngs::ChaCha20Rng};
 
 const UNRESERVED: &str = "[A-Za-z0-9._~-]";
 

@@ -2,7 +2,7 @@
 //! characters: a chi-square goodness-of-fit test with a fixed-seed RNG.
 
 use proofkey::CodeVerifier;
-use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
+use rand::{rand_core::SeedableRng, rngs::ChaCha20Rng};
 
 #[path = "support/vectors.rs"]
 mod vectors;
@@ -54,7 +54,7 @@ fn the_test_detects_modulo_bias() {
     let mut counts = [0u64; 66];
     let mut buf = [0u8; 128];
     for _ in 0..10_000 {
-        rand_chacha::rand_core::Rng::fill_bytes(&mut rng, &mut buf);
+        rand::rand_core::Rng::fill_bytes(&mut rng, &mut buf);
         for b in buf {
             counts[(b % 66) as usize] += 1;
         }

@@ -36,7 +36,7 @@ use crate::{CodeChallenge, CodeVerifier};
 ///
 /// ```
 /// use proofkey::ClientFlow;
-/// # use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
+/// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
 /// # let mut rng = ChaCha20Rng::from_seed([7; 32]); // or ClientFlow::random(now)
 ///
 /// let now = 1_700_000_000; // seconds, e.g. since the Unix epoch
@@ -101,7 +101,7 @@ impl ClientFlow {
     ///
     /// ```
     /// use proofkey::ClientFlow;
-    /// use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
+    /// use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
     ///
     /// let mut rng = ChaCha20Rng::from_seed([7; 32]);
     /// let a = ClientFlow::start(&mut rng, 1_700_000_000)?;
@@ -160,7 +160,7 @@ impl ClientFlow {
     /// needs encoding).
     ///
     /// ```
-    /// # use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
+    /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
     /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
     /// let flow = proofkey::ClientFlow::start(&mut rng, 0)?;
     /// let query: Vec<String> = flow
@@ -185,7 +185,7 @@ impl ClientFlow {
     /// this flow; the authorization server returns it with the code.
     ///
     /// ```
-    /// # use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
+    /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
     /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
     /// let flow = proofkey::ClientFlow::start(&mut rng, 0)?;
     /// let key = format!("pkce.{}", flow.state());
@@ -200,7 +200,7 @@ impl ClientFlow {
     /// The S256 `code_challenge` of this flow's verifier.
     ///
     /// ```
-    /// # use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
+    /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
     /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
     /// let flow = proofkey::ClientFlow::start(&mut rng, 0)?;
     /// assert_eq!(flow.challenge().method(), proofkey::ChallengeMethod::S256);
@@ -215,7 +215,7 @@ impl ClientFlow {
     /// (e.g. the `oauth2` crate's `PkceCodeVerifier::new(v.secret().to_owned())`).
     ///
     /// ```
-    /// # use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
+    /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
     /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
     /// let flow = proofkey::ClientFlow::start(&mut rng, 0)?;
     /// assert_eq!(flow.verifier().secret().len(), 43);
@@ -229,7 +229,7 @@ impl ClientFlow {
     /// When the flow started, as given to [`start`](Self::start).
     ///
     /// ```
-    /// # use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
+    /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
     /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
     /// let flow = proofkey::ClientFlow::start(&mut rng, 1_700_000_000)?;
     /// assert_eq!(flow.issued_at(), 1_700_000_000);
@@ -245,7 +245,7 @@ impl ClientFlow {
     /// or [`FlowStore::take`](crate::FlowStore::take), after the issuer check.
     ///
     /// ```
-    /// # use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
+    /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
     /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
     /// # let flow = proofkey::ClientFlow::start(&mut rng, 0)?;
     /// let mut form = vec![("grant_type", "authorization_code"), ("code", "SplxlOBeZQQYbYS6WxSbIA")];
@@ -268,7 +268,7 @@ impl ClientFlow {
     /// [`StoredFlow`]); [`resume`](Self::resume) reads it back.
     ///
     /// ```
-    /// # use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
+    /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
     /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
     /// let flow = proofkey::ClientFlow::start(&mut rng, 1_700_000_000)?;
     /// let stored = flow.to_stored();
@@ -287,7 +287,7 @@ impl ClientFlow {
     ///
     /// ```
     /// use proofkey::{ClientFlow, FlowError};
-    /// # use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
+    /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
     /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
     ///
     /// let flow = ClientFlow::start(&mut rng, 1_700_000_000)?;
@@ -331,7 +331,7 @@ impl ClientFlow {
     ///
     /// ```
     /// use proofkey::{ClientFlow, FlowError};
-    /// # use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
+    /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
     /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
     ///
     /// let flow = ClientFlow::start(&mut rng, 1_000)?;
@@ -373,7 +373,7 @@ impl fmt::Debug for ClientFlow {
     /// Shows the start time; the `state` and the verifier are redacted.
     ///
     /// ```
-    /// # use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
+    /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
     /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
     /// let flow = proofkey::ClientFlow::start(&mut rng, 5)?;
     /// assert_eq!(

@@ -23,7 +23,7 @@ impl ClientFlow {
     ///
     /// ```
     /// use proofkey::{ClientFlow, FlowError};
-    /// # use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
+    /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
     /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
     /// # let flow = ClientFlow::start(&mut rng, 0)?;
     ///

@@ -39,7 +39,7 @@ const MAX_VERIFIER: usize = 128;
 ///
 /// ```
 /// use proofkey::{ClientFlow, FlowError, FlowStore};
-/// # use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
+/// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
 /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
 ///
 /// let now = 1_700_000_000;
@@ -170,7 +170,7 @@ impl<const N: usize> FlowStore<N> {
     /// dropped.
     ///
     /// ```
-    /// # use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
+    /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
     /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
     /// let mut store = proofkey::FlowStore::<4>::new();
     /// store.insert(proofkey::ClientFlow::start(&mut rng, 0)?, 0)?;
@@ -198,7 +198,7 @@ impl<const N: usize> FlowStore<N> {
     ///
     /// ```
     /// use proofkey::{ClientFlow, FlowError, FlowStore};
-    /// # use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
+    /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
     /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
     ///
     /// let mut store = FlowStore::<1>::new();
@@ -238,7 +238,7 @@ impl<const N: usize> FlowStore<N> {
     ///
     /// ```
     /// use proofkey::{ClientFlow, FlowError, FlowStore};
-    /// # use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
+    /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
     /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
     ///
     /// let mut store = FlowStore::<4>::new();
@@ -279,7 +279,7 @@ impl<const N: usize> FlowStore<N> {
     /// expired verifiers from memory sooner.
     ///
     /// ```
-    /// # use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
+    /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
     /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
     /// let mut store = proofkey::FlowStore::<4>::new();
     /// store.insert(proofkey::ClientFlow::start(&mut rng, 0)?, 0)?;

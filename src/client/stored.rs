@@ -52,7 +52,7 @@ const _: () = assert!(MAX_STORED_LEN <= u8::MAX as usize);
 ///
 /// ```
 /// use proofkey::ClientFlow;
-/// # use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
+/// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
 /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
 ///
 /// let flow = ClientFlow::start(&mut rng, 1_700_000_000)?;
@@ -107,7 +107,7 @@ impl StoredFlow {
     /// The text to store.
     ///
     /// ```
-    /// # use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
+    /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
     /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
     /// let flow = proofkey::ClientFlow::start(&mut rng, 1_700_000_000)?;
     /// let stored = flow.to_stored();
@@ -256,7 +256,7 @@ impl fmt::Debug for StoredFlow {
     /// Prints `StoredFlow([REDACTED])`.
     ///
     /// ```
-    /// # use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
+    /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
     /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
     /// let stored = proofkey::ClientFlow::start(&mut rng, 0)?.to_stored();
     /// assert_eq!(format!("{stored:?}"), "StoredFlow([REDACTED])");

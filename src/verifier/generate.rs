@@ -17,7 +17,7 @@ impl CodeVerifier {
     ///
     /// ```
     /// use proofkey::CodeVerifier;
-    /// use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
+    /// use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
     ///
     /// let mut rng = ChaCha20Rng::from_seed([7; 32]); // any rand_core 0.10 CryptoRng
     /// let verifier = CodeVerifier::generate(&mut rng)?;
@@ -39,7 +39,7 @@ impl CodeVerifier {
     ///
     /// ```
     /// use proofkey::CodeVerifier;
-    /// use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
+    /// use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
     ///
     /// let mut rng = ChaCha20Rng::from_seed([7; 32]);
     /// let verifier = CodeVerifier::try_generate(&mut rng)?;
@@ -96,7 +96,7 @@ impl CodeVerifier {
     ///
     /// ```
     /// use proofkey::CodeVerifier;
-    /// use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
+    /// use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
     ///
     /// let mut rng = ChaCha20Rng::from_seed([7; 32]);
     /// let verifier = CodeVerifier::generate_with_len(&mut rng, 128)?;
@@ -121,7 +121,7 @@ impl CodeVerifier {
     ///
     /// ```
     /// use proofkey::CodeVerifier;
-    /// use rand_chacha::{ChaCha20Rng, rand_core::SeedableRng};
+    /// use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
     ///
     /// let mut rng = ChaCha20Rng::from_seed([7; 32]);
     /// let verifier = CodeVerifier::try_generate_with_len(&mut rng, 64)?;

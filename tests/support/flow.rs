@@ -4,8 +4,8 @@
 #![allow(dead_code)] // each test file uses a different part
 
 use proofkey::ClientFlow;
-use rand_chacha::ChaCha20Rng;
-use rand_chacha::rand_core::SeedableRng;
+use rand::rand_core::SeedableRng;
+use rand::rngs::ChaCha20Rng;
 use sha2::{Digest, Sha256};
 
 pub(crate) const NOW: u64 = 1_700_000_000;

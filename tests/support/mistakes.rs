@@ -2,8 +2,8 @@
 //! from RFC 4648 and independently of the library's own encoder.
 
 use proofkey::CodeVerifier;
-use rand_chacha::ChaCha20Rng;
-use rand_chacha::rand_core::{Rng, SeedableRng};
+use rand::rand_core::{Rng, SeedableRng};
+use rand::rngs::ChaCha20Rng;
 use sha2::{Digest, Sha256};
 
 use crate::vectors::{RFC_OCTETS, RFC_VERIFIER};
