@@ -156,6 +156,7 @@ mod challenge;
 mod error;
 mod method;
 mod policy;
+mod reuse;
 #[cfg(feature = "serde")]
 mod serde_impl;
 mod verifier;
@@ -164,6 +165,7 @@ pub use challenge::{CodeChallenge, verify};
 pub use error::Error;
 pub use method::ChallengeMethod;
 pub use policy::{AuthorizeError, ClientType, MissingMethod, Param, Policy, TokenError};
+pub use reuse::ReuseGuard;
 pub use verifier::CodeVerifier;
 
 // The README's Rust blocks are compiled and run as doc tests; they use every
