@@ -2,165 +2,16 @@
 //! HTTP by the `oauth2` crate's client (reqwest).
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::time::Duration;
 
-use oauth2::basic::{BasicClient, BasicErrorResponseType, BasicTokenResponse, BasicTokenType};
-use oauth2::reqwest::{self, StatusCode, header};
-use oauth2::{
-    AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointNotSet,
-    EndpointSet, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RequestTokenError,
-    TokenResponse, TokenUrl,
-};
+use oauth2::basic::BasicErrorResponseType;
+use oauth2::reqwest::{StatusCode, header};
+use oauth2::{AuthType, AuthorizationCode, CsrfToken, PkceCodeChallenge, RedirectUrl};
 use proofkey::Policy;
 
-type Client = BasicClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointSet>;
-
-/// The public client's redirect URI: a loopback port of its choosing.
-const SPA_REDIRECT: &str = "http://127.0.0.1:53682/callback";
-
-struct Server {
-    base: String,
-    http: reqwest::Client,
-}
-
-/// Starts `server` on 127.0.0.1:0; its task ends with the test's runtime.
-async fn start_with(server: impl FnOnce(&str) -> axum::Router) -> Server {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind loopback");
-    let base = format!("http://{}", listener.local_addr().expect("local addr"));
-    let app = server(&base);
-    tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
-    // Not following redirects is what the oauth2 crate requires (SSRF), and
-    // it lets the test read the authorization response's Location.
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("reqwest client");
-    Server { base, http }
-}
-
-async fn start(policy: Policy) -> Server {
-    start_with(|base| demo::app(policy, base)).await
-}
-
-impl Server {
-    fn spa(&self) -> Client {
-        BasicClient::new(ClientId::new(demo::SPA_CLIENT_ID.to_owned()))
-            .set_auth_uri(AuthUrl::new(format!("{}/authorize", self.base)).expect("auth url"))
-            .set_token_uri(TokenUrl::new(format!("{}/token", self.base)).expect("token url"))
-            .set_redirect_uri(RedirectUrl::new(SPA_REDIRECT.to_owned()).expect("redirect url"))
-    }
-
-    fn backend(&self, secret: &str) -> Client {
-        BasicClient::new(ClientId::new(demo::BACKEND_CLIENT_ID.to_owned()))
-            .set_client_secret(ClientSecret::new(secret.to_owned()))
-            .set_auth_uri(AuthUrl::new(format!("{}/authorize", self.base)).expect("auth url"))
-            .set_token_uri(TokenUrl::new(format!("{}/token", self.base)).expect("token url"))
-            .set_redirect_uri(
-                RedirectUrl::new(demo::BACKEND_REDIRECT_URI.to_owned()).expect("redirect url"),
-            )
-    }
-
-    /// GETs an authorization URL and returns the parameters of the redirect
-    /// back to `redirect_uri` (checked to be the Location's prefix).
-    async fn authorize(
-        &self,
-        url: oauth2::url::Url,
-        redirect_uri: &str,
-    ) -> HashMap<String, String> {
-        let response = self.http.get(url).send().await.expect("GET /authorize");
-        assert!(
-            matches!(response.status(), StatusCode::FOUND | StatusCode::SEE_OTHER),
-            "expected a redirect, got {}",
-            response.status()
-        );
-        let location = response
-            .headers()
-            .get(header::LOCATION)
-            .expect("Location")
-            .to_str()
-            .expect("ASCII");
-        let location = oauth2::url::Url::parse(location).expect("absolute Location");
-        let mut back = location.clone();
-        back.set_query(None);
-        assert_eq!(
-            back.as_str(),
-            redirect_uri,
-            "redirected elsewhere than the redirect_uri"
-        );
-        let mut params = HashMap::new();
-        for (name, value) in location.query_pairs() {
-            let name = name.into_owned();
-            assert!(
-                params.insert(name.clone(), value.into_owned()).is_none(),
-                "repeated {name}"
-            );
-        }
-        assert_eq!(params.get("iss"), Some(&self.base), "RFC 9207 iss");
-        params
-    }
-
-    /// A successful authorization with `challenge`: returns the code, after
-    /// checking that `state` came back.
-    async fn code(
-        &self,
-        client: &Client,
-        challenge: Option<PkceCodeChallenge>,
-        redirect_uri: &str,
-    ) -> String {
-        let mut request = client.authorize_url(CsrfToken::new_random);
-        if let Some(challenge) = challenge {
-            request = request.set_pkce_challenge(challenge);
-        }
-        let (url, state) = request.url();
-        let params = self.authorize(url, redirect_uri).await;
-        assert_eq!(params.get("error"), None, "{params:?}");
-        assert_eq!(params.get("state"), Some(state.secret()));
-        params.get("code").expect("code in the redirect").clone()
-    }
-}
-
-type TokenResult = Result<
-    BasicTokenResponse,
-    RequestTokenError<oauth2::HttpClientError<reqwest::Error>, oauth2::basic::BasicErrorResponse>,
->;
-
-async fn redeem(
-    server: &Server,
-    client: &Client,
-    code: &str,
-    verifier: Option<PkceCodeVerifier>,
-) -> TokenResult {
-    let mut request = client.exchange_code(AuthorizationCode::new(code.to_owned()));
-    if let Some(verifier) = verifier {
-        request = request.set_pkce_verifier(verifier);
-    }
-    request.request_async(&server.http).await
-}
-
-/// The RFC 6749 §5.2 `error` of a failed token request.
-fn error_of(result: TokenResult) -> BasicErrorResponseType {
-    match result {
-        Ok(_) => panic!("the token request succeeded"),
-        Err(RequestTokenError::ServerResponse(e)) => e.error().clone(),
-        Err(other) => panic!("not an OAuth error response: {other:?}"),
-    }
-}
-
-fn assert_token(token: &BasicTokenResponse) {
-    assert_eq!(token.token_type(), &BasicTokenType::Bearer);
-    assert_eq!(
-        token.expires_in(),
-        Some(Duration::from_secs(demo::ACCESS_TOKEN_LIFETIME_SECS))
-    );
-    assert_eq!(token.access_token().secret().len(), 43);
-}
-
-fn verifier_copy(v: &PkceCodeVerifier) -> PkceCodeVerifier {
-    PkceCodeVerifier::new(v.secret().clone())
-}
+#[path = "support/http.rs"]
+mod http;
+use http::{SPA_REDIRECT, assert_token, error_of, redeem, start, start_with, verifier_copy};
 
 // -------------------------------------------------------------- full flows
 
@@ -212,45 +63,6 @@ async fn confidential_client_may_skip_pkce_under_production_but_not_oauth21() {
         Some("invalid_request")
     );
     assert_eq!(params.get("code"), None);
-}
-
-/// OAuth 2.1 reads a missing `code_challenge_method` as S256; FAPI 2.0
-/// requires it to be named.
-#[tokio::test]
-async fn a_missing_method_is_s256_under_oauth21_and_refused_under_fapi2() {
-    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-    let sent = challenge.as_str().to_owned();
-    let without_method = |server: &Server| {
-        let mut url = server
-            .backend(demo::BACKEND_SECRET)
-            .authorize_url(CsrfToken::new_random)
-            .url()
-            .0;
-        url.query_pairs_mut().append_pair("code_challenge", &sent);
-        url
-    };
-
-    let server = start(Policy::oauth21()).await;
-    let params = server
-        .authorize(without_method(&server), demo::BACKEND_REDIRECT_URI)
-        .await;
-    let code = params.get("code").expect("a code under oauth21");
-    let backend = server.backend(demo::BACKEND_SECRET);
-    assert_token(
-        &redeem(&server, &backend, code, Some(verifier))
-            .await
-            .expect("token"),
-    );
-
-    let server = start(Policy::fapi2()).await;
-    let params = server
-        .authorize(without_method(&server), demo::BACKEND_REDIRECT_URI)
-        .await;
-    assert_eq!(params.get("code"), None);
-    assert_eq!(
-        params.get("error_description").map(String::as_str),
-        Some(proofkey::AuthorizeError::MethodRequired.description())
-    );
 }
 
 #[tokio::test]
@@ -352,72 +164,6 @@ async fn token_request_cannot_change_the_bound_method() {
         .request_async(&server.http)
         .await;
     assert_eq!(error_of(result), BasicErrorResponseType::InvalidGrant);
-}
-
-/// RFC 9700 §2.1.1: a constant challenge is refused at `/authorize` for the
-/// client that sent it before; another client may send the same value.
-#[tokio::test]
-async fn the_same_challenge_twice_from_one_client_is_refused() {
-    let server = start(Policy::production()).await;
-    let spa = server.spa();
-    let (_, verifier) = PkceCodeChallenge::new_random_sha256();
-    let same = || PkceCodeChallenge::from_code_verifier_sha256(&verifier);
-    let first = server.code(&spa, Some(same()), SPA_REDIRECT).await;
-
-    let (url, state) = spa
-        .authorize_url(CsrfToken::new_random)
-        .set_pkce_challenge(same())
-        .url();
-    let params = server.authorize(url, SPA_REDIRECT).await;
-    assert_eq!(
-        params.get("error").map(String::as_str),
-        Some("invalid_request")
-    );
-    assert_eq!(
-        params.get("error_description").map(String::as_str),
-        Some(proofkey::AuthorizeError::ChallengeReused.description())
-    );
-    assert_eq!(params.get("state"), Some(state.secret()));
-    assert_eq!(params.get("code"), None);
-
-    // Another client with the same challenge gets a code, and redeems it.
-    let backend = server.backend(demo::BACKEND_SECRET);
-    let other = server
-        .code(&backend, Some(same()), demo::BACKEND_REDIRECT_URI)
-        .await;
-    assert_token(
-        &redeem(&server, &backend, &other, Some(verifier_copy(&verifier)))
-            .await
-            .expect("token"),
-    );
-    // The refusal left the first code alone.
-    assert_token(
-        &redeem(&server, &spa, &first, Some(verifier))
-            .await
-            .expect("token"),
-    );
-    // A fresh challenge from the same client is fine.
-    let (fresh, _) = PkceCodeChallenge::new_random_sha256();
-    server.code(&spa, Some(fresh), SPA_REDIRECT).await;
-}
-
-/// The same verifier sent as plain, then as S256, is the same secret.
-#[tokio::test]
-async fn the_same_verifier_under_another_method_is_refused() {
-    let server = start(Policy::development()).await;
-    let spa = server.spa();
-    let (_, verifier) = PkceCodeChallenge::new_random_sha256();
-    let plain = PkceCodeChallenge::from_code_verifier_plain(&verifier);
-    server.code(&spa, Some(plain), SPA_REDIRECT).await;
-    let (url, _) = spa
-        .authorize_url(CsrfToken::new_random)
-        .set_pkce_challenge(PkceCodeChallenge::from_code_verifier_sha256(&verifier))
-        .url();
-    let params = server.authorize(url, SPA_REDIRECT).await;
-    assert_eq!(
-        params.get("error_description").map(String::as_str),
-        Some(proofkey::AuthorizeError::ChallengeReused.description())
-    );
 }
 
 #[tokio::test]
