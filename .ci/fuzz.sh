@@ -27,6 +27,7 @@ targets=(
     challenge_parse:600000
     verify:600000
     policy:75000
+    reuse_guard:60000
 )
 
 start=$SECONDS
