@@ -250,24 +250,25 @@ impl<const N: usize> ReuseGuard<N> {
         // while the client id is hashed.
         black_box(set.first().map(|slot| slot.expires_at));
         let fingerprint = hashing.finish(client_id.as_bytes());
-        let mut target = 0;
-        let mut target_expiry = u64::MAX;
-        for (i, slot) in set.iter().enumerate() {
-            if slot.fingerprint == fingerprint {
-                if now_secs < slot.expires_at {
-                    return Err(AuthorizeError::ChallengeReused);
-                }
-                // Each fingerprint has at most one slot: reuse it.
-                target = i;
-                break;
+        // Each fingerprint has at most one slot in its set.
+        let same = set
+            .iter()
+            .enumerate()
+            .find(|(_, slot)| slot.fingerprint == fingerprint);
+        let target = match same {
+            Some((_, slot)) if now_secs < slot.expires_at => {
+                return Err(AuthorizeError::ChallengeReused);
             }
-            // A free or expired slot's expiry is <= now_secs, below every
-            // live one's; among live ones, the smallest is the oldest.
-            if slot.expires_at < target_expiry {
-                target = i;
-                target_expiry = slot.expires_at;
-            }
-        }
+            Some((expired, _)) => expired,
+            // The earliest expiry: a free or expired slot if there is one
+            // (its expiry is <= now_secs, below every live one's), else the
+            // oldest live entry.
+            None => set
+                .iter()
+                .enumerate()
+                .min_by_key(|(_, slot)| slot.expires_at)
+                .map_or(0, |(i, _)| i),
+        };
         if let Some(slot) = self.slots.get_mut(first.saturating_add(target)) {
             *slot = Slot {
                 fingerprint,
