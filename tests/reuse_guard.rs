@@ -348,3 +348,41 @@ fn agrees_with_a_list_model_when_nothing_is_evicted() {
         assert!(accepted > 0 && refused > 0, "window {window}");
     }
 }
+
+/// Runs the guard's destructor in place and returns the bytes left behind.
+#[allow(unsafe_code)] // to look at a value's memory after its destructor ran
+fn bytes_around_drop<const N: usize>(guard: ReuseGuard<N>) -> (Vec<u8>, Vec<u8>) {
+    let mut slot = std::mem::MaybeUninit::new(guard);
+    let size = size_of::<ReuseGuard<N>>();
+    // SAFETY: `slot` holds an initialized guard (byte arrays and integers,
+    // no padding), read as bytes, then dropped exactly once and never used
+    // as a guard again; its storage stays valid and is read as bytes.
+    unsafe {
+        let before = std::slice::from_raw_parts(slot.as_ptr().cast::<u8>(), size).to_vec();
+        std::ptr::drop_in_place(slot.as_mut_ptr());
+        let after = std::slice::from_raw_parts(slot.as_ptr().cast::<u8>(), size).to_vec();
+        (before, after)
+    }
+}
+
+#[test]
+fn the_key_and_the_entries_are_zeroized_on_drop() {
+    let key = [0xab; 32];
+    let mut g = ReuseGuard::<8>::new(key, 0x0102_0304);
+    let c = challenge(5);
+    let fingerprint = g.fingerprint("spa", &c);
+    g.check_and_record("spa", &c, 1_000).unwrap();
+    let (before, after) = bytes_around_drop(g);
+    let has = |bytes: &[u8], needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+    assert!(has(&before, &key) && has(&before, &fingerprint), "control");
+    assert!(!has(&after, &key[..4]), "the key is left");
+    assert!(!has(&after, &fingerprint[..8]), "an entry is left");
+    assert!(
+        !has(&after, &1_000u64.to_le_bytes()[..2]),
+        "an expiry is left"
+    );
+    // Only the window, which is not secret, remains.
+    let window = 0x0102_0304u64.to_le_bytes();
+    assert_eq!(after.iter().filter(|&&b| b != 0).count(), 4);
+    assert!(has(&after, &window[..4]));
+}
