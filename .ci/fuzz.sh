@@ -30,6 +30,7 @@ targets=(
     policy:75000
     client_flow:150000
     token_endpoint:50000
+    reuse_guard:60000
 )
 
 start=$SECONDS

@@ -16,7 +16,7 @@
 use arbitrary::{Arbitrary, Error as ArbitraryError, Result, Unstructured, size_hint};
 
 use crate::alphabet::{self, MAX_LEN, MIN_LEN};
-use crate::{ChallengeMethod, ClientType, CodeChallenge, CodeVerifier, Policy};
+use crate::{ChallengeMethod, ClientType, CodeChallenge, CodeVerifier, MissingMethod, Policy};
 
 /// The verifier length bounds as the `u8` that `int_in_range` draws.
 const MIN_LEN_U8: u8 = MIN_LEN as u8;
@@ -66,15 +66,17 @@ impl<'a> Arbitrary<'a> for ClientType {
 #[cfg_attr(docsrs, doc(cfg(feature = "arbitrary")))]
 impl<'a> Arbitrary<'a> for Policy {
     /// A preset ([`production`](Policy::production),
-    /// [`development`](Policy::development) or [`oauth21`](Policy::oauth21)),
-    /// then each builder either left alone or called with an arbitrary
-    /// value: every policy the builders can make. An empty `u` gives
-    /// [`Policy::production`].
+    /// [`development`](Policy::development), [`oauth21`](Policy::oauth21)
+    /// or [`fapi2`](Policy::fapi2)), then each builder
+    /// (`require_for_confidential`, `allow_plain`, `missing_method`) either
+    /// left alone or called with an arbitrary value: every policy the
+    /// builders can make. An empty `u` gives [`Policy::production`].
     fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
-        let mut policy = match case(u, 2)? {
+        let mut policy = match case(u, 3)? {
             0 => Self::production(),
             1 => Self::development(),
-            _ => Self::oauth21(),
+            2 => Self::oauth21(),
+            _ => Self::fapi2(),
         };
         if let Some(required) = Option::<bool>::arbitrary(u)? {
             policy = policy.require_for_confidential(required);
@@ -82,14 +84,20 @@ impl<'a> Arbitrary<'a> for Policy {
         if let Some(allowed) = Option::<bool>::arbitrary(u)? {
             policy = policy.allow_plain(allowed);
         }
-        // TODO(lead): missing_method: draw `Option<MissingMethod>` here and
-        // apply `.missing_method(..)`, and add its bytes to `size_hint`.
+        if bool::arbitrary(u)? {
+            policy = policy.missing_method(match case(u, 2)? {
+                0 => MissingMethod::Reject,
+                1 => MissingMethod::Plain,
+                _ => MissingMethod::S256,
+            });
+        }
         Ok(policy)
     }
 
     fn size_hint(depth: usize) -> (usize, Option<usize>) {
         let flag = <Option<bool> as Arbitrary<'a>>::size_hint(depth);
-        size_hint::and_all(&[ONE_BYTE, flag, flag])
+        // The same shape as `Option<bool>`: a tag byte, then one byte.
+        size_hint::and_all(&[ONE_BYTE, flag, flag, flag])
     }
 }
 

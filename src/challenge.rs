@@ -169,6 +169,11 @@ impl CodeChallenge {
         }
     }
 
+    /// SHA-256 of the verifier behind this challenge, whatever its method.
+    pub(crate) const fn digest(&self) -> &[u8; 32] {
+        &self.digest
+    }
+
     /// The method this challenge is bound to. RFC 7636 §4.5: at the token
     /// endpoint the method is the one stored with the code, never one taken
     /// from the token request.

@@ -172,6 +172,7 @@ mod client;
 mod error;
 mod method;
 mod policy;
+mod reuse;
 mod rng;
 mod scrub;
 #[cfg(feature = "serde")]
@@ -185,6 +186,7 @@ pub use client::{ClientFlow, FlowError, FlowStore, StoredFlow};
 pub use error::Error;
 pub use method::ChallengeMethod;
 pub use policy::{AuthorizeError, ClientType, MissingMethod, Param, Policy, TokenError};
+pub use reuse::ReuseGuard;
 pub use verifier::CodeVerifier;
 
 // The README's Rust blocks are compiled and run as doc tests; they use every

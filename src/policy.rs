@@ -8,6 +8,7 @@ mod authorize;
 mod errors;
 mod missing;
 mod params;
+mod presets;
 mod token;
 pub use errors::{AuthorizeError, TokenError};
 pub use missing::MissingMethod;
@@ -40,13 +41,15 @@ pub enum ClientType {
 ///
 /// # Presets
 ///
-/// | preset | public clients | confidential clients | methods | missing method |
-/// |---|---|---|---|---|
-/// | [`production`](Self::production) (default) | must use PKCE | may | S256 | rejected |
-/// | [`development`](Self::development) | must use PKCE | may | S256, plain | plain (RFC 7636 §4.3) |
-/// | [`oauth21`](Self::oauth21) | must use PKCE | must use PKCE | S256 | rejected |
+/// | preset | implements | public clients | confidential clients | methods | missing method |
+/// |---|---|---|---|---|---|
+/// | [`production`](Self::production) (default) | RFC 7636 + RFC 9700 | must use PKCE | may | S256 | rejected |
+/// | [`development`](Self::development) | RFC 7636 as written | must use PKCE | may | S256, plain | plain (RFC 7636 §4.3) |
+/// | [`oauth21`](Self::oauth21) | OAuth 2.1 (draft) | must use PKCE | must use PKCE | S256 | S256 |
+/// | [`fapi2`](Self::fapi2) | FAPI 2.0 Security Profile | must use PKCE | must use PKCE | S256 | rejected |
 ///
-/// Each column has its builder: [`require_for_confidential`](Self::require_for_confidential),
+/// Each preset's documentation quotes the sentences it implements. Each
+/// column has its builder: [`require_for_confidential`](Self::require_for_confidential),
 /// [`allow_plain`](Self::allow_plain), [`missing_method`](Self::missing_method).
 /// Two policies are equal when they decide every request alike.
 ///
@@ -59,6 +62,9 @@ pub enum ClientType {
 ///    the two values). An `Err` is sent to the client by redirect: its
 ///    [`query_pairs`](AuthorizeError::query_pairs) (`error`,
 ///    `error_description`), the request's `state`, and `iss` (RFC 9207).
+///    To refuse a challenge the client used before (RFC 9700 §2.1.1),
+///    pass the bound challenge to a [`ReuseGuard`](crate::ReuseGuard)
+///    before issuing the code.
 /// 2. **Store the binding with the code**, atomically, in the same record.
 ///    `Some(challenge)` is the binding, `None` an explicit "no PKCE". A
 ///    [`CodeChallenge`](crate::CodeChallenge) can be kept as it is in memory
@@ -163,67 +169,6 @@ const S256_AND_PLAIN: &[&str] = &[
 ];
 
 impl Policy {
-    /// Public clients must send a challenge, confidential clients may;
-    /// only S256 is accepted, and a challenge without a method is rejected.
-    ///
-    /// ```
-    /// use proofkey::{ClientType, Policy};
-    /// let p = Policy::production();
-    /// assert_eq!(p.methods_supported(), ["S256"]);
-    /// assert!(p.authorize(ClientType::Confidential, None, None)?.is_none());
-    /// # Ok::<(), proofkey::AuthorizeError>(())
-    /// ```
-    #[must_use]
-    pub const fn production() -> Self {
-        Self {
-            require_for_confidential: false,
-            allow_plain: false,
-            missing_method: MissingMethod::Reject,
-        }
-    }
-
-    /// As [`production`](Self::production), but plain is accepted and a
-    /// challenge without a method means plain (RFC 7636 §4.3). For local
-    /// development and legacy clients only: a missing method exposes the
-    /// verifier ([`MissingMethod`] says how, RFC 9700 §2.1.1).
-    ///
-    /// ```
-    /// use proofkey::{ChallengeMethod, ClientType, MissingMethod, Policy};
-    /// let v = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-    /// let bound = Policy::development().authorize(ClientType::Public, Some(v), None)?;
-    /// assert_eq!(bound.unwrap().method(), ChallengeMethod::Plain);
-    /// assert_eq!(
-    ///     Policy::development(),
-    ///     Policy::production().allow_plain(true).missing_method(MissingMethod::Plain),
-    /// );
-    /// # Ok::<(), proofkey::AuthorizeError>(())
-    /// ```
-    #[must_use]
-    pub const fn development() -> Self {
-        Self {
-            require_for_confidential: false,
-            allow_plain: true,
-            missing_method: MissingMethod::Plain,
-        }
-    }
-
-    /// Every client must use PKCE with S256 (OAuth 2.1 §4.1.1, §7.5.1), and
-    /// a challenge without a method is rejected.
-    ///
-    /// ```
-    /// use proofkey::{ClientType, Policy};
-    /// assert!(Policy::oauth21().requires_pkce(ClientType::Confidential));
-    /// assert!(Policy::oauth21().authorize(ClientType::Confidential, None, None).is_err());
-    /// ```
-    #[must_use]
-    pub const fn oauth21() -> Self {
-        Self {
-            require_for_confidential: true,
-            allow_plain: false,
-            missing_method: MissingMethod::Reject,
-        }
-    }
-
     /// Whether confidential clients must use PKCE too. Public clients always must.
     ///
     /// ```
@@ -309,13 +254,19 @@ impl Policy {
     }
 
     /// `code_challenge_methods_supported` for the server metadata (RFC 8414 §2):
-    /// the methods a client may name. [`missing_method`](Self::missing_method)
-    /// does not change it, as metadata cannot express it.
+    /// the methods a client may name, S256 first. Only
+    /// [`development`](Self::development) (or [`allow_plain`](Self::allow_plain))
+    /// lists plain. [`missing_method`](Self::missing_method) does not change
+    /// it, as metadata cannot express it: under [`oauth21`](Self::oauth21)
+    /// a missing method means S256, under [`fapi2`](Self::fapi2) it is
+    /// rejected, and both publish `["S256"]`.
     ///
     /// ```
     /// use proofkey::Policy;
     /// assert_eq!(Policy::production().methods_supported(), ["S256"]);
     /// assert_eq!(Policy::development().methods_supported(), ["S256", "plain"]);
+    /// assert_eq!(Policy::oauth21().methods_supported(), ["S256"]);
+    /// assert_eq!(Policy::fapi2().methods_supported(), ["S256"]);
     /// ```
     #[must_use]
     pub const fn methods_supported(&self) -> &'static [&'static str] {

@@ -9,7 +9,7 @@ use std::cell::Cell;
 use std::collections::BTreeSet;
 
 use arbitrary::{Arbitrary, Unstructured};
-use proofkey::{ChallengeMethod, ClientType, CodeChallenge, CodeVerifier, Policy};
+use proofkey::{ChallengeMethod, ClientType, CodeChallenge, CodeVerifier, MissingMethod, Policy};
 use rand::rand_core::{Rng, SeedableRng};
 use rand::rngs::ChaCha20Rng;
 
@@ -165,8 +165,11 @@ fn methods_client_types_and_policies_all_occur() {
         Policy::production(),
         Policy::development(),
         Policy::oauth21(),
+        Policy::fapi2(),
         Policy::oauth21().allow_plain(true),
         Policy::development().require_for_confidential(true),
+        Policy::production().missing_method(MissingMethod::S256),
+        Policy::fapi2().missing_method(MissingMethod::Plain),
     ] {
         assert!(policies.contains(&p), "{p:?} never drawn");
     }
@@ -185,13 +188,29 @@ fn methods_client_types_and_policies_all_occur() {
 #[test]
 fn policy_encoding_is_a_preset_then_each_builder_optionally() {
     // A preset byte, then per builder an `Option<bool>`: 0 = left alone,
-    // 1 then b = called with `b & 1 == 1`.
+    // 1 then b = called with `b & 1 == 1`; last `missing_method`: 0 = left
+    // alone, 1 then m = Reject, Plain or S256.
     let presets = [
         Policy::production(),
         Policy::development(),
         Policy::oauth21(),
+        Policy::fapi2(),
     ];
-    for (byte, preset) in [0u8, 1, 2, 3].into_iter().zip(presets.iter().cycle()) {
+    for (byte, preset) in [0u8, 1, 2, 3, 4].into_iter().zip(presets.iter().cycle()) {
+        for (m, missing) in [
+            MissingMethod::Reject,
+            MissingMethod::Plain,
+            MissingMethod::S256,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let m = u8::try_from(m).unwrap();
+            assert_eq!(
+                draw::<Policy>(&[byte, 0, 0, 1, m]),
+                (preset.missing_method(missing), 5)
+            );
+        }
         assert_eq!(draw::<Policy>(&[byte, 0, 0]), (*preset, 3));
         for flag in [false, true] {
             let b = u8::from(flag);
@@ -263,7 +282,7 @@ fn assert_exact_size_hint<T: for<'a> Arbitrary<'a>>(name: &str, seed: u64) {
 fn size_hints_are_exact() {
     assert_eq!(CodeVerifier::size_hint(0), (44, Some(129)));
     assert_eq!(CodeChallenge::size_hint(0), (33, Some(130)));
-    assert_eq!(Policy::size_hint(0), (3, Some(5)));
+    assert_eq!(Policy::size_hint(0), (4, Some(7)));
     assert_eq!(ChallengeMethod::size_hint(0), (1, Some(1)));
     assert_eq!(ClientType::size_hint(0), (1, Some(1)));
     assert_exact_size_hint::<CodeVerifier>("CodeVerifier", 6);

@@ -342,3 +342,60 @@ fn client_flow_paths_do_not_allocate() {
     })
     .unwrap();
 }
+
+/// `ReuseGuard` (new, fingerprint, check_and_record both ways, reset,
+/// drop) and the `oauth21` and `fapi2` presets.
+#[test]
+fn reuse_guard_and_spec_presets_do_not_allocate() {
+    use proofkey::ReuseGuard;
+
+    let s = CodeChallenge::parse(C, ChallengeMethod::S256).unwrap();
+    let p = CodeChallenge::parse(V, ChallengeMethod::Plain).unwrap();
+    let long_client = "c".repeat(300);
+    let mut guard = assert_no_alloc("ReuseGuard::new", || ReuseGuard::<256>::new([7; 32], 600));
+    for client in ["spa", long_client.as_str()] {
+        assert_no_alloc("fingerprint", || guard.fingerprint(client, &s));
+        assert_no_alloc("check_and_record new", || {
+            guard.check_and_record(client, &s, 1_000)
+        })
+        .unwrap();
+        assert_no_alloc("check_and_record reused", || {
+            guard.check_and_record(client, &p, 1_001)
+        })
+        .unwrap_err();
+        assert_no_alloc("check_and_record expired", || {
+            guard.check_and_record(client, &s, 1_600)
+        })
+        .unwrap();
+    }
+    // A full set: every call evicts.
+    let challenges: Vec<CodeChallenge> = (0..64u8)
+        .map(|i| CodeVerifier::from_random_bytes(&[i; 32]).challenge())
+        .collect();
+    let mut small = ReuseGuard::<4>::new([7; 32], 600);
+    for (t, c) in challenges.iter().enumerate() {
+        assert_no_alloc("check_and_record evicting", || {
+            small.check_and_record("spa", c, t as u64)
+        })
+        .unwrap();
+    }
+    assert_no_alloc("reset", || guard.reset([8; 32], 60));
+    assert_no_alloc("ReuseGuard drop", || drop(guard));
+
+    for policy in [Policy::oauth21(), Policy::fapi2()] {
+        assert_no_alloc("methods_supported", || policy.methods_supported());
+        for client in [ClientType::Public, ClientType::Confidential] {
+            let _ = assert_no_alloc("authorize missing method", || {
+                policy.authorize(client, Some(C), None)
+            });
+            let _ = assert_no_alloc("authorize plain", || {
+                policy.authorize(client, Some(V), Some("plain"))
+            });
+            let _ = assert_no_alloc("token", || policy.token(client, Some(&s), Some(V)));
+        }
+    }
+    let error = assert_no_alloc("ChallengeReused", || {
+        AuthorizeError::ChallengeReused.query_pairs()
+    });
+    assert_eq!(error[0], ("error", "invalid_request"));
+}

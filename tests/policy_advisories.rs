@@ -113,9 +113,26 @@ fn stripped_method_exposes_the_code_only_where_missing_means_plain() {
             .is_err()
     );
     assert!(
-        Policy::oauth21()
+        Policy::fapi2()
             .authorize(ClientType::Public, Some(C), None)
             .is_err()
+    );
+    // OAuth 2.1 reads a missing method as S256: the challenge is bound as
+    // S256, so the challenge itself never redeems the code.
+    let bound = Policy::oauth21()
+        .authorize(ClientType::Public, Some(C), None)
+        .unwrap()
+        .unwrap();
+    assert_eq!(bound.method(), ChallengeMethod::S256);
+    assert!(
+        Policy::oauth21()
+            .token(ClientType::Public, Some(&bound), Some(C))
+            .is_err()
+    );
+    assert!(
+        Policy::oauth21()
+            .token(ClientType::Public, Some(&bound), Some(V))
+            .is_ok()
     );
 }
 

@@ -40,6 +40,7 @@ fn every_description_is_in_the_rfc6749_charset() {
         AuthorizeError::MethodNotAllowed,
         AuthorizeError::RepeatedChallenge,
         AuthorizeError::RepeatedMethod,
+        AuthorizeError::ChallengeReused,
     ]
     .into_iter()
     .chain(inner.map(AuthorizeError::MalformedChallenge))
@@ -111,6 +112,10 @@ fn descriptions_are_the_documented_texts() {
             AuthorizeError::RepeatedMethod,
             "code_challenge_method parameter repeated",
         ),
+        (
+            AuthorizeError::ChallengeReused,
+            "code_challenge was used before: use a fresh code_verifier for every authorization request",
+        ),
     ];
     for (e, text) in authorize {
         assert_eq!(e.description(), text);
@@ -181,6 +186,7 @@ fn all_errors() -> (Vec<AuthorizeError>, Vec<TokenError>) {
         AuthorizeError::MethodNotAllowed,
         AuthorizeError::RepeatedChallenge,
         AuthorizeError::RepeatedMethod,
+        AuthorizeError::ChallengeReused,
     ]
     .into_iter()
     .chain(challenge_causes.map(AuthorizeError::MalformedChallenge))

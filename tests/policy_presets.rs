@@ -30,9 +30,27 @@ fn presets_are_as_documented() {
     assert!(!o.allows(ChallengeMethod::Plain));
     assert_eq!(o.methods_supported(), ["S256"]);
 
-    assert_eq!(p.require_for_confidential(true), o);
+    let f = Policy::fapi2();
+    assert!(f.requires_pkce(ClientType::Public) && f.requires_pkce(ClientType::Confidential));
+    assert!(f.allows(ChallengeMethod::S256) && !f.allows(ChallengeMethod::Plain));
+    assert_eq!(f.methods_supported(), ["S256"]);
+
+    // fapi2 is production for every client; oauth21 is fapi2 with a
+    // missing method read as S256.
+    assert_eq!(p.require_for_confidential(true), f);
+    assert_eq!(f.missing_method(MissingMethod::S256), o);
+    assert_eq!(o.missing_method(MissingMethod::Reject), f);
+    assert_ne!(o, f);
+    assert_eq!(
+        p.require_for_confidential(true)
+            .missing_method(MissingMethod::S256),
+        o
+    );
     assert_eq!(p.missing_method(MissingMethod::Reject), p);
-    assert_eq!(o.missing_method(MissingMethod::Reject), o);
+    assert_eq!(o.missing_method(MissingMethod::S256), o);
+    assert_eq!(f.missing_method(MissingMethod::Reject), f);
+    // Plain cannot be the meaning where plain is not allowed.
+    assert_eq!(o.missing_method(MissingMethod::Plain), f);
     assert_eq!(d.missing_method(MissingMethod::Plain), d);
     // allow_plain no longer makes a missing method mean plain: development
     // is both knobs.
@@ -43,7 +61,11 @@ fn presets_are_as_documented() {
         d.missing_method(MissingMethod::Reject).allow_plain(false),
         p
     );
-    assert_eq!(o.require_for_confidential(false), p);
+    assert_eq!(f.require_for_confidential(false), p);
+    assert_eq!(
+        o.require_for_confidential(false),
+        p.missing_method(MissingMethod::S256)
+    );
     // Built in const context.
     const P: Policy = Policy::production()
         .require_for_confidential(true)
@@ -56,7 +78,7 @@ fn presets_are_as_documented() {
 #[test]
 fn every_combination_answers_as_built() {
     let all = cases();
-    assert_eq!(all.len(), 4 * (1 + 2 * 2 * (1 + MISSING.len())));
+    assert_eq!(all.len(), 5 * (1 + 2 * 2 * (1 + MISSING.len())));
     for case in all {
         let (name, p) = (&case.name, case.policy);
         assert!(p.requires_pkce(ClientType::Public), "{name}");
@@ -84,6 +106,7 @@ fn builders_compose_in_any_order() {
         Policy::production(),
         Policy::development(),
         Policy::oauth21(),
+        Policy::fapi2(),
     ] {
         for req in [false, true] {
             for plain in [false, true] {

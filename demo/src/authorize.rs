@@ -140,6 +140,24 @@ pub(crate) async fn authorize(
     let Ok(code) = random_token() else {
         return fail("server_error", "no randomness available");
     };
+    // RFC 9700 §2.1.1: refuse a challenge this client used before. Once
+    // recorded, the pair stays refused even if the code is not issued
+    // below: after an error, the client must choose a fresh challenge.
+    if let Some(challenge) = &bound {
+        match s.check_reuse(client.id, challenge) {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                eprintln!(
+                    "authorize client={}: {} ({})",
+                    client.id,
+                    e.error_code(),
+                    e.description()
+                );
+                return redirect_error(&s, redirect_uri, state, e.query_pairs());
+            }
+            Err(_) => return fail("server_error", "no randomness available"),
+        }
+    }
     let now = Instant::now();
     let record = CodeRecord {
         client_id: client.id,

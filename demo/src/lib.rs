@@ -3,7 +3,9 @@
 //!
 //! * `GET /authorize`: authorization code grant (RFC 6749 §4.1.1) with PKCE
 //!   (RFC 7636 §4.3). There is no login or consent screen: every valid
-//!   request is approved at once.
+//!   request is approved at once. A challenge that the same client sent
+//!   within the last [`CHALLENGE_REUSE_WINDOW`] is refused
+//!   (`invalid_request`, RFC 9700 §2.1.1), by a [`proofkey::ReuseGuard`].
 //! * `POST /token`: the code exchange (RFC 6749 §4.1.3, RFC 7636 §4.5),
 //!   with `client_secret_basic` or `client_secret_post` for the confidential
 //!   client and `none` for the public one.
@@ -37,7 +39,7 @@ use axum::response::{IntoResponse, Json, Response};
 use axum::routing::{get, post};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use proofkey::{ChallengeMethod, Policy};
+use proofkey::{AuthorizeError, ChallengeMethod, CodeChallenge, Policy, ReuseGuard};
 use serde_json::json;
 
 /// The public client: a browser or native app that cannot keep a secret.
@@ -60,6 +62,12 @@ pub const ACCESS_TOKEN_LIFETIME_SECS: u64 = 3600;
 /// At most this many unexpired codes are held; past that, `/authorize`
 /// answers `temporarily_unavailable` rather than grow without bound.
 const MAX_LIVE_CODES: usize = 10_000;
+/// How long a (client, challenge) pair is remembered, to refuse it if the
+/// client sends it again (RFC 9700 §2.1.1: constant PKCE challenges).
+pub const CHALLENGE_REUSE_WINDOW: Duration = Duration::from_secs(3600);
+/// Slots of the reuse guard: 96 KiB, several times the pairs a demo sees
+/// in an hour. Past that, the oldest pairs are forgotten first.
+const REUSE_CAPACITY: usize = 4096;
 
 /// The authorization server with default settings, rooted at `issuer`
 /// (for example `http://127.0.0.1:8080`, no trailing slash needed).
@@ -101,6 +109,8 @@ impl AuthServer {
         let state = Arc::new(AppState {
             settings: self,
             codes: Mutex::new(HashMap::new()),
+            reuse: Mutex::new(None),
+            started: Instant::now(),
         });
         Router::new()
             .route("/authorize", get(authorize::authorize))
@@ -123,11 +133,36 @@ struct CodeRecord {
 struct AppState {
     settings: AuthServer,
     codes: Mutex<HashMap<String, CodeRecord>>,
+    /// The challenges seen recently, keyed with OS randomness on first use
+    /// (so that a failing RNG is a `server_error`, as for codes).
+    reuse: Mutex<Option<ReuseGuard<REUSE_CAPACITY>>>,
+    /// The guard's clock: seconds since start-up, monotonic.
+    started: Instant,
 }
 
 impl AppState {
     fn codes(&self) -> std::sync::MutexGuard<'_, HashMap<String, CodeRecord>> {
         self.codes.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// [`ReuseGuard::check_and_record`] for a challenge the policy
+    /// accepted; `Err` only if the guard could not be keyed.
+    fn check_reuse(
+        &self,
+        client_id: &str,
+        challenge: &CodeChallenge,
+    ) -> Result<Result<(), AuthorizeError>, getrandom::Error> {
+        let mut slot = self.reuse.lock().unwrap_or_else(PoisonError::into_inner);
+        let guard = match &mut *slot {
+            Some(guard) => guard,
+            None => {
+                let mut key = [0u8; 32];
+                getrandom::fill(&mut key)?;
+                slot.insert(ReuseGuard::new(key, CHALLENGE_REUSE_WINDOW.as_secs()))
+            }
+        };
+        let now = self.started.elapsed().as_secs();
+        Ok(guard.check_and_record(client_id, challenge, now))
     }
 }
 

@@ -1,6 +1,6 @@
 //! `cargo run -p demo [PORT]`: the demo authorization server on
 //! `127.0.0.1` (port 8080, or `PORT` from the argument or the environment).
-//! `DEMO_POLICY=development|oauth21|production` picks the PKCE policy.
+//! `DEMO_POLICY=production|development|oauth21|fapi2` picks the PKCE policy.
 
 use std::process::ExitCode;
 
@@ -11,6 +11,7 @@ fn parse_policy(name: &str) -> Option<Policy> {
         "production" => Some(Policy::production()),
         "development" => Some(Policy::development()),
         "oauth21" => Some(Policy::oauth21()),
+        "fapi2" => Some(Policy::fapi2()),
         _ => None,
     }
 }
@@ -31,7 +32,9 @@ async fn main() -> ExitCode {
     };
     let policy_name = std::env::var("DEMO_POLICY").unwrap_or_else(|_| "production".to_owned());
     let Some(policy) = parse_policy(&policy_name) else {
-        eprintln!("DEMO_POLICY must be production, development or oauth21, not {policy_name:?}");
+        eprintln!(
+            "DEMO_POLICY must be production, development, oauth21 or fapi2, not {policy_name:?}"
+        );
         return ExitCode::FAILURE;
     };
 

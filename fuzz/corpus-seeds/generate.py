@@ -4,8 +4,7 @@ python3 fuzz/corpus-seeds/generate.py  (the output is committed).
 
 verifier_parse, challenge_parse: raw strings. verify and diagnose: a control
 byte, the challenge, 0xFF, the verifier (see fuzz_targets/verify.rs and
-diagnose.rs). policy: the `arbitrary` 1.x encoding of
-fuzz_targets/policy.rs's `Input`; check one with `RUSTC_BOOTSTRAP=1 cargo fuzz fmt policy fuzz/corpus-seeds/policy/FILE`.
+diagnose.rs). policy and reuse_guard: the `arbitrary` 1.x encoding of the target's `Input`; check one with `RUSTC_BOOTSTRAP=1 cargo fuzz fmt policy fuzz/corpus-seeds/policy/FILE`.
 token_endpoint: the encodings of the library's own `Arbitrary` impls
 (feature `arbitrary`), in the order fuzz_targets/token_endpoint.rs draws.
 """
@@ -129,7 +128,8 @@ def option(v):
     return b"\x00" if v is None else b"\x01" + v
 
 
-PRESETS = {"production": 0, "development": 1, "oauth21": 2}
+PRESETS = {"production": 0, "development": 1, "oauth21": 2, "fapi2": 3}
+MISSING = ["reject", "plain", "S256"]
 PUBLIC, CONFIDENTIAL = tag(0, 2), tag(1, 2)
 
 
@@ -157,10 +157,11 @@ def params(pairs):
 
 
 def policy_seed(preset, client, challenge, method, verifier, require_conf=None, allow_plain=None,
-                token_allow_plain=None, auth_params=(), token_params=()):
+                missing=None, token_allow_plain=None, auth_params=(), token_params=()):
     opt_bool = lambda b: option(None if b is None else flag(b))
-    return (tag(PRESETS[preset], 3) + opt_bool(require_conf) + opt_bool(allow_plain)
-            + opt_bool(token_allow_plain) + client + RFC_KEY + bytes(range(32))
+    opt_missing = option(None if missing is None else tag(MISSING.index(missing), len(MISSING)))
+    return (tag(PRESETS[preset], len(PRESETS)) + opt_bool(require_conf) + opt_bool(allow_plain)
+            + opt_missing + opt_bool(token_allow_plain) + client + RFC_KEY + bytes(range(32))
             + option(challenge) + option(method) + option(verifier)
             + params(auth_params) + params(token_params))
 
@@ -188,6 +189,13 @@ POLICY = {
     "repeated": policy_seed("production", PUBLIC, value("s256_challenge"), value("S256"), value("verifier"),
                             auth_params=[("code_challenge_method", value("plain"))],
                             token_params=[("code_verifier", value("verifier"))]),
+    "oauth21_missing_method": policy_seed("oauth21", PUBLIC, value("s256_challenge"), None, value("verifier")),
+    "oauth21_missing_method_plain_value": policy_seed("oauth21", PUBLIC, value("plain_challenge"), None,
+                                                      value("verifier")),
+    "fapi2_missing_method": policy_seed("fapi2", CONFIDENTIAL, value("s256_challenge"), None, value("verifier")),
+    "fapi2_plain": policy_seed("fapi2", CONFIDENTIAL, value("plain_challenge"), value("plain"), value("verifier")),
+    "missing_s256_override": policy_seed("production", PUBLIC, value("s256_challenge"), None, value("verifier"),
+                                         missing="S256"),
     "repeated_empty": policy_seed("production", PUBLIC, value("s256_challenge"), None, value("verifier"),
                                   auth_params=[("code_challenge", value("empty"))]),
 }
@@ -297,9 +305,47 @@ TOKEN = {
 }
 
 
+# --- reuse_guard: arbitrary 1.x encoding of fuzz_targets/reuse_guard.rs's `Input`
+def reuse_call(client, verifier, plain, step, arg=0):
+    clients = ["spa", "backend", "long"]
+    steps = ["same", "forward", "back", "to"]
+    payload = b"" if step == "same" else arg.to_bytes(8 if step == "to" else 2, "little")
+    return (b"\x01" + tag(clients.index(client), 4) + bytes([verifier]) + flag(plain)
+            + tag(steps.index(step), 4) + payload)
+
+
+def reuse_seed(window, start, calls):
+    kind, value = window
+    w = tag(["small", "any", "max"].index(kind), 3)
+    w += {"small": bytes([value % 256]), "any": value.to_bytes(8, "little"), "max": b""}[kind]
+    return RFC_KEY + w + start.to_bytes(8, "little") + b"".join(calls) + b"\x00"
+
+
+U64_MAX = 2**64 - 1
+REUSE = {
+    "same_pair_twice": reuse_seed(("small", 60), 1000, [
+        reuse_call("spa", 0, False, "same"), reuse_call("spa", 0, False, "forward", 5),
+        reuse_call("backend", 0, False, "same"), reuse_call("spa", 0, True, "forward", 1),
+        reuse_call("spa", 0, False, "forward", 60)]),
+    "clock_back_and_extremes": reuse_seed(("any", 10), 5000, [
+        reuse_call("spa", 1, False, "same"), reuse_call("spa", 1, False, "back", 100),
+        reuse_call("spa", 1, True, "to", U64_MAX), reuse_call("spa", 1, False, "to", 0),
+        reuse_call("long", 2, True, "to", U64_MAX - 1), reuse_call("long", 2, True, "same")]),
+    "window_max": reuse_seed(("max", 0), 0, [
+        reuse_call("long", 3, False, "same"), reuse_call("long", 3, True, "to", U64_MAX),
+        reuse_call("backend", 3, False, "back", 1)]),
+    "window_zero": reuse_seed(("small", 0), 7, [
+        reuse_call("spa", 4, False, "same"), reuse_call("spa", 4, False, "same"),
+        reuse_call("spa", 4, False, "back", 3)]),
+    "churn": reuse_seed(("any", 1000), 1, [
+        reuse_call(["spa", "backend", "long"][i % 3], i % 8, i % 2 == 1, "forward", i % 7)
+        for i in range(40)]),
+}
+
+
 def main():
     for target in ("verifier_parse", "challenge_parse", "verify", "diagnose", "policy",
-                   "client_flow", "token_endpoint"):
+                   "client_flow", "token_endpoint", "reuse_guard"):
         shutil.rmtree(os.path.join(HERE, target), ignore_errors=True)
     for name_, data in STRINGS.items():
         write("verifier_parse", name_, data)
@@ -314,6 +360,8 @@ def main():
         write("client_flow", name_, data)
     for name_, data in TOKEN.items():
         write("token_endpoint", name_, data)
+    for name_, data in REUSE.items():
+        write("reuse_guard", name_, data)
 
 
 if __name__ == "__main__":

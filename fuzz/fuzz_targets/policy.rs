@@ -11,8 +11,8 @@ use common::{
 };
 use libfuzzer_sys::fuzz_target;
 use proofkey::{
-    AuthorizeError, ChallengeMethod, ClientType, CodeChallenge, CodeVerifier, MissingMethod, Policy,
-    TokenError,
+    AuthorizeError, ChallengeMethod, ClientType, CodeChallenge, CodeVerifier, MissingMethod,
+    Policy, TokenError,
 };
 
 #[derive(Arbitrary, Debug, Clone, Copy)]
@@ -20,6 +20,7 @@ enum Preset {
     Production,
     Development,
     Oauth21,
+    Fapi2,
 }
 
 #[derive(Arbitrary, Debug, Clone, Copy)]
@@ -288,8 +289,18 @@ fn preset(p: Preset) -> (Policy, Model) {
                 missing_method: Missing::Plain,
             },
         ),
+        // OAuth 2.1: every client, S256 only, a missing method means S256.
         Preset::Oauth21 => (
             Policy::oauth21(),
+            Model {
+                require_for_confidential: true,
+                allow_plain: false,
+                missing_method: Missing::S256,
+            },
+        ),
+        // FAPI 2.0: every client, S256 only and named.
+        Preset::Fapi2 => (
+            Policy::fapi2(),
             Model {
                 require_for_confidential: true,
                 allow_plain: false,

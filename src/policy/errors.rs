@@ -43,6 +43,10 @@ pub enum AuthorizeError {
     RepeatedChallenge,
     /// `code_challenge_method` appears more than once (`authorize_params`).
     RepeatedMethod,
+    /// The client presented a challenge from the same verifier before,
+    /// within the window of a [`ReuseGuard`](crate::ReuseGuard)
+    /// (RFC 9700 §2.1.1: constant PKCE challenges).
+    ChallengeReused,
 }
 
 impl AuthorizeError {
@@ -89,6 +93,9 @@ impl AuthorizeError {
             },
             Self::RepeatedChallenge => "code_challenge parameter repeated",
             Self::RepeatedMethod => "code_challenge_method parameter repeated",
+            Self::ChallengeReused => {
+                "code_challenge was used before: use a fresh code_verifier for every authorization request"
+            }
         }
     }
 

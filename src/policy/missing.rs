@@ -20,7 +20,8 @@ use crate::ChallengeMethod;
 /// |---|---|
 /// | [`Policy::production`](crate::Policy::production) | [`Reject`](Self::Reject) |
 /// | [`Policy::development`](crate::Policy::development) | [`Plain`](Self::Plain) (RFC 7636 §4.3) |
-/// | [`Policy::oauth21`](crate::Policy::oauth21) | [`Reject`](Self::Reject) |
+/// | [`Policy::oauth21`](crate::Policy::oauth21) | [`S256`](Self::S256) (OAuth 2.1 draft) |
+/// | [`Policy::fapi2`](crate::Policy::fapi2) | [`Reject`](Self::Reject) |
 ///
 /// The enum is exhaustive on purpose: a server that matches on its own
 /// setting gets a compile error, not a silent fallback, if a meaning is

@@ -47,8 +47,9 @@ pub(crate) fn cases() -> Vec<Case> {
             Policy::oauth21(),
             true,
             false,
-            MissingMethod::Reject,
+            MissingMethod::S256,
         ),
+        ("fapi2", Policy::fapi2(), true, false, MissingMethod::Reject),
         (
             "default",
             Policy::default(),
