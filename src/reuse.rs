@@ -250,25 +250,24 @@ impl<const N: usize> ReuseGuard<N> {
         // while the client id is hashed.
         black_box(set.first().map(|slot| slot.expires_at));
         let fingerprint = hashing.finish(client_id.as_bytes());
-        // Each fingerprint has at most one slot in its set.
-        let same = set
-            .iter()
-            .enumerate()
-            .find(|(_, slot)| slot.fingerprint == fingerprint);
-        let target = match same {
-            Some((_, slot)) if now_secs < slot.expires_at => {
-                return Err(AuthorizeError::ChallengeReused);
+        let mut target = 0;
+        let mut target_expiry = u64::MAX;
+        for (i, slot) in set.iter().enumerate() {
+            if slot.fingerprint == fingerprint {
+                if now_secs < slot.expires_at {
+                    return Err(AuthorizeError::ChallengeReused);
+                }
+                // Each fingerprint has at most one slot in its set: reuse it.
+                target = i;
+                break;
             }
-            Some((expired, _)) => expired,
-            // The earliest expiry: a free or expired slot if there is one
-            // (its expiry is <= now_secs, below every live one's), else the
-            // oldest live entry.
-            None => set
-                .iter()
-                .enumerate()
-                .min_by_key(|(_, slot)| slot.expires_at)
-                .map_or(0, |(i, _)| i),
-        };
+            // A free or expired slot's expiry is <= now_secs, below every
+            // live one's; among live ones, the earliest is the oldest.
+            if expires_first(slot.expires_at, target_expiry) {
+                target = i;
+                target_expiry = slot.expires_at;
+            }
+        }
         if let Some(slot) = self.slots.get_mut(first.saturating_add(target)) {
             *slot = Slot {
                 fingerprint,
@@ -277,6 +276,15 @@ impl<const N: usize> ReuseGuard<N> {
         }
         Ok(())
     }
+}
+
+/// Whether an entry expiring at `a` goes before one expiring at `b`. Of
+/// two that expire together, the first in the set goes; which one is not
+/// specified (and cannot be observed: a guard that took the last instead
+/// fills each set in the mirror order and forgets the same entries).
+#[inline(always)]
+const fn expires_first(a: u64, b: u64) -> bool {
+    a < b
 }
 
 impl<const N: usize> Drop for ReuseGuard<N> {

@@ -88,7 +88,9 @@ impl Hashing {
             }
         }
         tail.push(&mut self.state, 0x80);
-        while tail.len != 56 {
+        // Zeros up to 56 octets into a block (0 to 63 of them; bounded, so
+        // the loop ends whatever `push` does).
+        for _ in 0..(120usize.wrapping_sub(tail.len) & 63) {
             tail.push(&mut self.state, 0);
         }
         for octet in bits.to_be_bytes() {
