@@ -10,7 +10,7 @@ use axum::response::{Html, IntoResponse, Response};
 use url::{Url, form_urlencoded};
 
 use crate::clients::find_client;
-use crate::{AppState, CodeRecord, MAX_LIVE_CODES, random_token, single};
+use crate::{AppState, CodeRecord, MAX_LIVE_CODES, random_token, single, weaken};
 
 /// This server's own redirect errors, in the shape of
 /// [`proofkey::AuthorizeError::query_pairs`].
@@ -123,18 +123,19 @@ pub(crate) async fn authorize(
 
     // 2. PKCE, with the client type from the registration, over the raw
     // pairs (a map would have dropped the repeats).
-    let bound = match s.settings.policy.authorize_params(client.kind, &pairs) {
-        Ok(bound) => bound,
-        Err(e) => {
-            eprintln!(
-                "authorize client={}: {} ({})",
-                client.id,
-                e.error_code(),
-                e.description()
-            );
-            return redirect_error(&s, redirect_uri, state, e.query_pairs());
-        }
-    };
+    let (bound, weakened) =
+        match weaken::authorize(s.settings.weakness, &s.settings.policy, client.kind, &pairs) {
+            Ok(decision) => decision,
+            Err(e) => {
+                eprintln!(
+                    "authorize client={}: {} ({})",
+                    client.id,
+                    e.error_code(),
+                    e.description()
+                );
+                return redirect_error(&s, redirect_uri, state, e.query_pairs());
+            }
+        };
 
     // 3. Issue the code, with its binding in the same record.
     let Ok(code) = random_token() else {
@@ -177,7 +178,13 @@ pub(crate) async fn authorize(
         codes.insert(code.clone(), record);
     }
     let pkce = bound.as_ref().map_or("none", |c| c.method().as_str());
-    eprintln!("authorize client={}: code issued (PKCE: {pkce})", client.id);
+    match weakened {
+        None => eprintln!("authorize client={}: code issued (PKCE: {pkce})", client.id),
+        Some(w) => eprintln!(
+            "authorize client={}: code issued (PKCE: {pkce}) WEAKENED by --weaken {w}",
+            client.id
+        ),
+    }
 
     let mut params = vec![("code", code.as_str())];
     if let Some(state) = state {

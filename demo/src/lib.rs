@@ -28,6 +28,9 @@
 mod authorize;
 mod clients;
 mod token;
+mod weaken;
+
+pub use weaken::{UnknownWeakness, Weakness};
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -75,12 +78,19 @@ pub fn app(policy: Policy, issuer: &str) -> Router {
     AuthServer::new(policy, issuer).router()
 }
 
+/// [`app`], deliberately broken by `weakness` if it is `Some` (for testing
+/// PKCE probes only; see [`Weakness`]). `app_with(p, i, None)` is `app(p, i)`.
+pub fn app_with(policy: Policy, issuer: &str, weakness: Option<Weakness>) -> Router {
+    AuthServer::new(policy, issuer).weaken(weakness).router()
+}
+
 /// The authorization server's settings.
 #[derive(Debug, Clone)]
 pub struct AuthServer {
     policy: Policy,
     issuer: String,
     code_lifetime: Duration,
+    weakness: Option<Weakness>,
 }
 
 impl AuthServer {
@@ -92,6 +102,7 @@ impl AuthServer {
             policy,
             issuer: issuer.trim_end_matches('/').to_owned(),
             code_lifetime: CODE_LIFETIME,
+            weakness: None,
         }
     }
 
@@ -102,6 +113,13 @@ impl AuthServer {
             code_lifetime: lifetime,
             ..self
         }
+    }
+
+    /// Breaks one PKCE rule on purpose (`None`: the strict server). For
+    /// testing probes and clients only: see [`Weakness`].
+    #[must_use]
+    pub fn weaken(self, weakness: Option<Weakness>) -> Self {
+        Self { weakness, ..self }
     }
 
     /// The `axum` router of the three endpoints.
@@ -122,6 +140,7 @@ impl AuthServer {
 
 /// Everything the token endpoint needs about a code, stored in one record
 /// (server guide step 2): the PKCE binding is never looked up elsewhere.
+#[derive(Clone)]
 struct CodeRecord {
     client_id: &'static str,
     redirect_uri: String,
@@ -199,7 +218,7 @@ async fn metadata(State(s): State<Arc<AppState>>) -> Response {
         "response_types_supported": ["code"],
         "grant_types_supported": ["authorization_code"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
-        "code_challenge_methods_supported": s.settings.policy.methods_supported(),
+        "code_challenge_methods_supported": weaken::methods_supported(s.settings.weakness, &s.settings.policy),
         "authorization_response_iss_parameter_supported": true,
     }))
     .into_response()

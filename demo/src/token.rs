@@ -18,7 +18,7 @@ use subtle::ConstantTimeEq as _;
 use url::form_urlencoded;
 
 use crate::clients::{Client, find_client};
-use crate::{ACCESS_TOKEN_LIFETIME_SECS, AppState, random_token, single};
+use crate::{ACCESS_TOKEN_LIFETIME_SECS, AppState, Weakness, random_token, single, weaken};
 
 /// An RFC 6749 §5.2 error response of the token endpoint. Fixed text only.
 #[derive(Debug, Clone, Copy)]
@@ -254,34 +254,49 @@ pub(crate) async fn token(
                 .map_err(|_| server_error("corrupt authorization code record"))?,
         ),
     };
-    if let Err(e) = s
-        .settings
-        .policy
-        .token_params(client.kind, bound.as_ref(), &pairs)
-    {
-        eprintln!(
-            "token client={}: {} ({})",
-            client.id,
-            e.error_code(),
-            e.description()
-        );
-        // For the operator only: the client's likely encoding mistake. Never
-        // in the response, and the hint names no value.
-        if let (TokenError::Mismatch | TokenError::MalformedVerifier(_), Some((value, method))) =
-            (e, &record.challenge)
-            && let Ok(Some(verifier)) = single(&pairs, "code_verifier")
-        {
+    let weakened = match weaken::token(
+        s.settings.weakness,
+        &s.settings.policy,
+        client.kind,
+        bound.as_ref(),
+        &pairs,
+    ) {
+        Ok(weakened) => weakened,
+        Err(e) => {
             eprintln!(
-                "token client={}: PKCE hint: {}",
+                "token client={}: {} ({})",
                 client.id,
-                proofkey::diagnose(value, *method, verifier)
+                e.error_code(),
+                e.description()
             );
+            // For the operator only: the client's likely encoding mistake. Never
+            // in the response, and the hint names no value.
+            if let (TokenError::Mismatch | TokenError::MalformedVerifier(_), Some((value, method))) =
+                (e, &record.challenge)
+                && let Ok(Some(verifier)) = single(&pairs, "code_verifier")
+            {
+                eprintln!(
+                    "token client={}: PKCE hint: {}",
+                    client.id,
+                    proofkey::diagnose(value, *method, verifier)
+                );
+            }
+            return Err(TokenFailure::Pkce(e));
         }
-        return Err(TokenFailure::Pkce(e));
-    }
+    };
 
     let access_token = random_token().map_err(|_| server_error("no randomness available"))?;
-    eprintln!("token client={}: access token issued", client.id);
+    if s.settings.weakness == Some(Weakness::Replay) {
+        // --weaken replay: the code goes back, redeemable again.
+        s.codes().insert(code.to_owned(), record);
+    }
+    match (weakened, s.settings.weakness) {
+        (Some(w), _) | (None, Some(w @ Weakness::Replay)) => eprintln!(
+            "token client={}: access token issued WEAKENED by --weaken {w}",
+            client.id
+        ),
+        _ => eprintln!("token client={}: access token issued", client.id),
+    }
     Ok((
         [(CACHE_CONTROL, "no-store"), (PRAGMA, "no-cache")],
         Json(json!({
