@@ -35,14 +35,15 @@ fn now() -> u64 {
 pub(crate) fn run(args: &LoginArgs) -> Result<String, Failure> {
     let (name, issuer) = discovery::parse_issuer(&args.issuer)?;
     let http = Http::for_issuer(&issuer)?;
-    let meta = discovery::discover(&http, &name, &issuer)?;
-    // The MCP rule: no S256 in the metadata, no flow (RFC 7636 §4.2).
-    ChallengeMethod::negotiate(meta.methods.as_deref())
-        .map_err(|e| Failure::usage(format!("{e}: pkce login only runs S256 flows")))?;
+    // Usage first: a redirect URI the tool cannot receive on.
     let loopback = match &args.redirect_uri {
         Some(uri) => Loopback::bind_for(uri)?,
         None => Loopback::bind_any()?,
     };
+    let meta = discovery::discover(&http, &name, &issuer)?;
+    // The MCP rule: no S256 in the metadata, no flow (RFC 7636 §4.2).
+    ChallengeMethod::negotiate(meta.methods.as_deref())
+        .map_err(|e| Failure::usage(format!("{e}: pkce login only runs S256 flows")))?;
     let client = Client::new(
         &meta,
         args.client_id.clone(),

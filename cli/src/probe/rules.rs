@@ -115,15 +115,20 @@ pub(crate) fn issue_s256(
     let challenge = verifier.challenge();
     match s.authorize(c, &pkce(challenge.as_str(), "S256"))? {
         Authz::Issued(code) => Ok((code, verifier)),
-        Authz::NotIssued(what) => Err(Failure::usage(format!(
-            "a correct S256 authorization request for client {} got no code: the authorization endpoint {what}; check the client id and redirect URI{}",
-            c.client.id,
-            if s.is_auto() {
-                " (and that the server approves without a login page: else run without --auto)"
-            } else {
-                ""
+        Authz::NotIssued(what) => {
+            let mut hints = vec!["check the client id and redirect URI"];
+            if !s.has_scope() {
+                hints.push("OpenID providers usually need --scope openid");
             }
-        ))),
+            if s.is_auto() {
+                hints.push("--auto needs a server that approves without a login page: else run without --auto");
+            }
+            Err(Failure::usage(format!(
+                "a correct S256 authorization request for client {} got no code: the authorization endpoint {what} ({})",
+                c.client.id,
+                hints.join("; ")
+            )))
+        }
     }
 }
 

@@ -61,6 +61,10 @@ impl Session {
         }
     }
 
+    pub(crate) fn has_scope(&self) -> bool {
+        self.scope.is_some()
+    }
+
     pub(crate) fn is_auto(&self) -> bool {
         matches!(self.mode, Mode::Auto)
     }
