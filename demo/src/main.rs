@@ -142,7 +142,13 @@ async fn main() -> ExitCode {
     say!("listening on {issuer}  (loopback only; Ctrl-C to stop)");
     say!(
         "proofkey demo authorization server, policy {policy_name} (PKCE methods: {})",
-        policy.methods_supported().join(", ")
+        // what the metadata lists: plain too under --weaken plain
+        match args.weakness {
+            Some(Weakness::Plain) => policy.allow_plain(true),
+            _ => policy,
+        }
+        .methods_supported()
+        .join(", ")
     );
     if let Some(weakness) = args.weakness {
         say!("WEAKENED: --weaken {weakness}: {}", weakness.description());
