@@ -135,3 +135,45 @@ pub(crate) fn redeem(
         description: field("error_description"),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meta(methods: Option<&[&str]>) -> Metadata {
+        Metadata {
+            issuer: "https://as.example".into(),
+            authorization_endpoint: Url::parse("https://as.example/authorize").unwrap(),
+            token_endpoint: Url::parse("https://as.example/token").unwrap(),
+            methods: Some(vec!["S256".into()]),
+            token_auth_methods: methods.map(|m| m.iter().map(|s| (*s).to_owned()).collect()),
+            iss_supported: true,
+        }
+    }
+
+    #[test]
+    fn client_authentication_follows_the_metadata() {
+        let uri = Url::parse("http://127.0.0.1:1/callback").unwrap();
+        let auth = |methods, secret: Option<&str>| {
+            Client::new(
+                &meta(methods),
+                "c".into(),
+                secret.map(str::to_owned),
+                uri.clone(),
+            )
+            .auth
+        };
+        assert_eq!(auth(None, None), Auth::None);
+        assert_eq!(auth(None, Some("s")), Auth::Basic);
+        assert_eq!(auth(Some(&["client_secret_post"]), Some("s")), Auth::Post);
+        assert_eq!(
+            auth(
+                Some(&["client_secret_post", "client_secret_basic"]),
+                Some("s")
+            ),
+            Auth::Basic
+        );
+        // RFC 6749 §2.3.1: Basic is what every server must support.
+        assert_eq!(auth(Some(&["private_key_jwt"]), Some("s")), Auth::Basic);
+    }
+}

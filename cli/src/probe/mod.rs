@@ -3,6 +3,7 @@
 //! issuer's origin only (and, through the browser, back to the loopback
 //! listener).
 
+mod catalog;
 mod report;
 mod rules;
 mod session;
@@ -97,7 +98,7 @@ pub(crate) fn run(args: &ProbeArgs) -> Result<Report, Failure> {
     let mut rows: Vec<Row> = vec![rules::metadata_s256(&s)];
     rows.push(match &public {
         Some(p) => rules::missing_challenge(&mut s, p)?,
-        None => rules::skipped(&rules::MISSING_CHALLENGE, NEEDS_PUBLIC),
+        None => rules::skipped(&catalog::MISSING_CHALLENGE, NEEDS_PUBLIC),
     });
     rows.push(rules::plain(&mut s, main, args.allow_plain)?);
     rows.push(rules::method_case(&mut s, main)?);
@@ -106,7 +107,7 @@ pub(crate) fn run(args: &ProbeArgs) -> Result<Report, Failure> {
     rows.push(rules::wrong_verifier(&mut s, main)?);
     rows.push(match &confidential {
         Some(c) => rules::downgrade(&mut s, c)?,
-        None => rules::skipped(&rules::DOWNGRADE, NEEDS_CONFIDENTIAL),
+        None => rules::skipped(&catalog::DOWNGRADE, NEEDS_CONFIDENTIAL),
     });
     rows.push(rules::replay(&mut s, main, &redeemed)?);
     rows.push(rules::cross_flow(&mut s, main)?);
