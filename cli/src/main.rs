@@ -5,16 +5,30 @@
 //! pkce generate [--len N] [--json]
 //! pkce challenge <VERIFIER> [--method S256|plain]
 //! pkce verify [--method S256|plain] <CHALLENGE> <VERIFIER>
+//! pkce login ISSUER --client-id ID [--client-secret S] [--scope S] [--no-browser]
+//! pkce probe ISSUER [--public-client ID] [--confidential-client ID --client-secret S] [--auto] [--json]
 //! ```
 //!
-//! Exit codes: 0 success (for `verify`: the verifier matches), 1 `verify`
-//! found no match (malformed challenge, malformed verifier or mismatch;
-//! stderr then has one `hint: ...` line naming the likely client mistake,
-//! from `proofkey::diagnose`), 2 bad input or usage (one `error: ...`
-//! message on stderr).
+//! Exit codes: 0 success (for `verify`: the verifier matches; for `probe`:
+//! every rule enforced), 1 `verify` found no match (malformed challenge,
+//! malformed verifier or mismatch; stderr then has one `hint: ...` line
+//! naming the likely client mistake, from `proofkey::diagnose`), `login`'s
+//! flow was refused or failed a check, or `probe` found a rule not
+//! enforced, 2 bad input, usage, network or discovery errors (one
+//! `error: ...` message on stderr).
 //!
-//! `generate` prints a secret on purpose: this tool is for test flows, not
-//! for production credentials.
+//! `generate` prints a secret on purpose, and `login` prints the tokens:
+//! this tool is for test flows, not for production credentials. `probe`
+//! prints no secret: no client secret, verifier, code or token.
+
+mod authz;
+mod discovery;
+mod fail;
+mod http;
+mod login;
+mod loopback;
+mod probe;
+mod token;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -70,12 +84,90 @@ enum Command {
         #[arg(allow_hyphen_values = true)]
         verifier: String,
     },
+    /// Run one authorization code flow with PKCE and print the token response.
+    ///
+    /// Discovers the server (RFC 8414, then OpenID Connect Discovery),
+    /// refuses one that does not list S256, listens for the redirect on
+    /// 127.0.0.1 with a port the OS chooses (RFC 8252 §7.3), opens the
+    /// browser, checks state and iss, redeems the code, and prints the token
+    /// response as JSON on one line. Exit 1 if the flow is refused or fails a
+    /// check, 2 on usage, network or discovery errors.
+    Login {
+        /// The issuer URL (https, or http on 127.0.0.1 / localhost).
+        issuer: String,
+        /// The client_id registered at the server.
+        #[arg(long, value_name = "ID")]
+        client_id: String,
+        /// The client secret of a confidential client (client_secret_basic,
+        /// or client_secret_post if the server lists only that).
+        #[arg(long, value_name = "S")]
+        client_secret: Option<String>,
+        /// The scope to request.
+        #[arg(long, value_name = "SCOPE")]
+        scope: Option<String>,
+        /// A fixed loopback redirect URI (default http://127.0.0.1:<free port>/callback).
+        #[arg(long, value_name = "URI")]
+        redirect_uri: Option<String>,
+        /// Print the authorization URL on stderr instead of opening the browser.
+        #[arg(long)]
+        no_browser: bool,
+        /// Seconds to wait for the redirect.
+        #[arg(long, value_name = "SECS", default_value_t = 300)]
+        timeout: u64,
+    },
+    /// Check that a live server enforces PKCE: a table of rules, or JSON.
+    ///
+    /// Exit 0 when every rule that ran is enforced, 1 when any is not, 2 on
+    /// usage or network errors. Sends traffic only to the issuer's origin.
+    /// Codes come through the loopback redirect: a browser with a live
+    /// login session completes each request at once; --auto follows the
+    /// authorization endpoint's redirects with an HTTP client instead, for
+    /// servers that approve without interaction.
+    #[command(group(clap::ArgGroup::new("clients").required(true).multiple(true)
+        .args(["public_client", "confidential_client"])))]
+    Probe {
+        /// The issuer URL (https, or http on 127.0.0.1 / localhost).
+        issuer: String,
+        /// A public client's client_id (runs the missing-challenge rule).
+        #[arg(long, value_name = "ID")]
+        public_client: Option<String>,
+        /// A confidential client's client_id (runs the downgrade rule).
+        #[arg(long, value_name = "ID", requires = "client_secret")]
+        confidential_client: Option<String>,
+        /// The confidential client's secret.
+        #[arg(long, value_name = "S", requires = "confidential_client")]
+        client_secret: Option<String>,
+        /// The public client's redirect URI (default http://127.0.0.1:<free port>/callback).
+        #[arg(long, value_name = "URI")]
+        redirect_uri: Option<String>,
+        /// The confidential client's redirect URI (default: the public client's).
+        #[arg(long, value_name = "URI")]
+        confidential_redirect_uri: Option<String>,
+        /// The scope to request (e.g. openid).
+        #[arg(long, value_name = "SCOPE")]
+        scope: Option<String>,
+        /// Follow the authorization endpoint's redirects with an HTTP client (no browser).
+        #[arg(long)]
+        auto: bool,
+        /// Print each authorization URL on stderr instead of opening the browser.
+        #[arg(long, conflicts_with = "auto")]
+        no_browser: bool,
+        /// The server allows plain deliberately: check that it verifies it instead.
+        #[arg(long)]
+        allow_plain: bool,
+        /// Print one JSON object instead of the table.
+        #[arg(long)]
+        json: bool,
+        /// Seconds to wait for each redirect through the browser.
+        #[arg(long, value_name = "SECS", default_value_t = 60)]
+        timeout: u64,
+    },
 }
 
 /// Exit code for a `verify` that found no match.
-const NO_MATCH: u8 = 1;
+const NO_MATCH: u8 = fail::REFUSED;
 /// Exit code for bad input, as clap uses for usage errors.
-const BAD_INPUT: u8 = 2;
+const BAD_INPUT: u8 = fail::BAD_INPUT;
 
 fn main() -> ExitCode {
     // Usage errors: clap prints its message (starting with "error:") and
@@ -89,6 +181,81 @@ fn main() -> ExitCode {
             challenge,
             verifier,
         } => verify(method, &challenge, &verifier),
+        Command::Login {
+            issuer,
+            client_id,
+            client_secret,
+            scope,
+            redirect_uri,
+            no_browser,
+            timeout,
+        } => login(&login::LoginArgs {
+            issuer,
+            client_id,
+            client_secret,
+            scope,
+            redirect_uri,
+            no_browser,
+            timeout,
+        }),
+        Command::Probe {
+            issuer,
+            public_client,
+            confidential_client,
+            client_secret,
+            redirect_uri,
+            confidential_redirect_uri,
+            scope,
+            auto,
+            no_browser,
+            allow_plain,
+            json,
+            timeout,
+        } => probe(
+            &probe::ProbeArgs {
+                issuer,
+                public_client,
+                confidential_client,
+                client_secret,
+                redirect_uri,
+                confidential_redirect_uri,
+                scope,
+                auto,
+                no_browser,
+                allow_plain,
+                timeout,
+            },
+            json,
+        ),
+    }
+}
+
+fn login(args: &login::LoginArgs) -> ExitCode {
+    match login::run(args) {
+        Ok(tokens) => print_line(&tokens),
+        Err(failure) => {
+            let _ = writeln!(io::stderr().lock(), "error: {failure}");
+            ExitCode::from(failure.code)
+        }
+    }
+}
+
+fn probe(args: &probe::ProbeArgs, json: bool) -> ExitCode {
+    match probe::run(args) {
+        Ok(report) => {
+            let text = if json { report.json() } else { report.table() };
+            let printed = print_line(text.trim_end());
+            match (printed == ExitCode::SUCCESS, report.failed()) {
+                (false, _) => printed,
+                (true, true) => ExitCode::from(fail::REFUSED),
+                (true, false) => ExitCode::SUCCESS,
+            }
+        }
+        Err(failure) => {
+            let _ = writeln!(io::stderr().lock(), "error: {failure}");
+            // Whatever stopped the probe, no rule was judged: usage.
+            ExitCode::from(BAD_INPUT)
+        }
     }
 }
 

@@ -1,115 +1,148 @@
-//! `GET /authorize`: RFC 6749 §4.1.1 with PKCE (RFC 7636 §4.3).
+//! `GET /authorize`: RFC 6749 §4.1.1 with PKCE (RFC 7636 §4.3). There is
+//! no login or consent screen: every valid request is approved at once.
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::{RawQuery, State};
-use axum::http::StatusCode;
-use axum::http::header::{CACHE_CONTROL, HeaderValue, LOCATION};
-use axum::response::{Html, IntoResponse, Response};
-use url::{Url, form_urlencoded};
+use axum::response::Response;
+use url::form_urlencoded;
 
+use crate::AppState;
 use crate::clients::find_client;
-use crate::{AppState, CodeRecord, MAX_LIVE_CODES, random_token, single};
+use crate::codes::{CodeRecord, random_token};
+use crate::http::{error_page, raw_state, redirect, single};
+use crate::log::client_label;
+use crate::weaken::{self, Weakened};
+
+/// What the endpoint decided: one log line and one response each.
+enum Decision {
+    /// A 400 page: the client or its redirect URI is not known to be good
+    /// (RFC 6749 §4.1.2.1), so nothing goes back to it.
+    Page(&'static str),
+    /// An error sent back by redirect (RFC 6749 §4.1.2.1).
+    Refused {
+        redirect_uri: String,
+        error: [(&'static str, &'static str); 2],
+    },
+    /// A code, sent back by redirect (RFC 6749 §4.1.2).
+    Issued {
+        redirect_uri: String,
+        code: String,
+        pkce: &'static str,
+        weakened: Weakened,
+    },
+}
 
 /// This server's own redirect errors, in the shape of
 /// [`proofkey::AuthorizeError::query_pairs`].
-fn error_pairs(
-    error: &'static str,
-    description: &'static str,
-) -> [(&'static str, &'static str); 2] {
-    [("error", error), ("error_description", description)]
-}
-
-/// An error shown to the user, not redirected: the client or its redirect
-/// URI is not known to be good (RFC 6749 §4.1.2.1). Fixed text only.
-fn error_page(message: &'static str) -> Response {
-    let body = format!(
-        "<!doctype html>\n<title>Authorization error</title>\n<h1>Authorization error</h1>\n<p>{message}</p>\n\
-         <p>The request was not sent back to the application.</p>\n"
-    );
-    (
-        StatusCode::BAD_REQUEST,
-        [(CACHE_CONTROL, "no-store")],
-        Html(body),
-    )
-        .into_response()
-}
-
-/// A 302 to the validated `redirect_uri`, with `params` added to its query.
-fn redirect(redirect_uri: &str, params: &[(&str, &str)]) -> Response {
-    let Ok(mut url) = Url::parse(redirect_uri) else {
-        return error_page("the redirect_uri is not a valid URI");
-    };
-    url.query_pairs_mut().extend_pairs(params);
-    match HeaderValue::from_str(url.as_str()) {
-        Ok(location) => (
-            StatusCode::FOUND,
-            [
-                (LOCATION, location),
-                (CACHE_CONTROL, HeaderValue::from_static("no-store")),
-            ],
-        )
-            .into_response(),
-        Err(_) => error_page("the redirect_uri is not a valid URI"),
+fn refused(redirect_uri: &str, error: &'static str, description: &'static str) -> Decision {
+    Decision::Refused {
+        redirect_uri: redirect_uri.to_owned(),
+        error: [("error", error), ("error_description", description)],
     }
-}
-
-/// An error response by redirect (RFC 6749 §4.1.2.1): `error` and
-/// `error_description`, then the request's `state` and `iss` (RFC 9207).
-fn redirect_error(
-    s: &AppState,
-    redirect_uri: &str,
-    state: Option<&str>,
-    error: [(&'static str, &'static str); 2],
-) -> Response {
-    let mut params = error.to_vec();
-    if let Some(state) = state {
-        params.push(("state", state));
-    }
-    params.push(("iss", &s.settings.issuer));
-    redirect(redirect_uri, &params)
 }
 
 pub(crate) async fn authorize(
     State(s): State<Arc<AppState>>,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let pairs: Vec<(String, String)> =
-        form_urlencoded::parse(query.as_deref().unwrap_or_default().as_bytes())
-            .into_owned()
-            .collect();
+    let query = query.unwrap_or_default();
+    let (client, state, decision) = decide(&s, &query);
+    let who = client_label(client);
+    let issuer = &s.settings.issuer;
+    match decision {
+        Decision::Page(message) => {
+            s.log
+                .line(format_args!("authorize client={who}: 400 page ({message})"));
+            error_page(message)
+        }
+        Decision::Refused {
+            redirect_uri,
+            error: [(_, error), (_, description)],
+        } => {
+            s.log.line(format_args!(
+                "authorize client={who}: {error} ({description})"
+            ));
+            let params = [("error", error), ("error_description", description)];
+            redirect(&redirect_uri, &params, state.as_deref(), issuer)
+        }
+        Decision::Issued {
+            redirect_uri,
+            code,
+            pkce,
+            weakened,
+        } => {
+            match weakened {
+                None => s.log.line(format_args!(
+                    "authorize client={who}: code issued (PKCE: {pkce})"
+                )),
+                Some(w) => s.log.line(format_args!(
+                    "authorize client={who}: code issued (PKCE: {pkce}) WEAKENED by --weaken {w}"
+                )),
+            }
+            redirect(&redirect_uri, &[("code", &code)], state.as_deref(), issuer)
+        }
+    }
+}
+
+/// The checks in order: the registered client (if any), the `state` to
+/// echo (once the redirect URI is good), and the decision.
+fn decide(s: &AppState, query: &str) -> (Option<&'static str>, Option<String>, Decision) {
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
 
     // 1. client_id and redirect_uri: until both are good, errors go to the user.
     let client = match single(&pairs, "client_id") {
-        Err(_) => return error_page("the client_id parameter is repeated"),
-        Ok(None) => return error_page("the client_id parameter is missing"),
+        Err(_) => {
+            return (
+                None,
+                None,
+                Decision::Page("the client_id parameter is repeated"),
+            );
+        }
+        Ok(None) => {
+            return (
+                None,
+                None,
+                Decision::Page("the client_id parameter is missing"),
+            );
+        }
         Ok(Some(id)) => match find_client(id) {
             Some(client) => client,
-            None => return error_page("unknown client_id"),
+            None => return (None, None, Decision::Page("unknown client_id")),
         },
     };
+    let page = |message| (Some(client.id), None, Decision::Page(message));
     let redirect_uri = match single(&pairs, "redirect_uri") {
-        Err(_) => return error_page("the redirect_uri parameter is repeated"),
+        Err(_) => return page("the redirect_uri parameter is repeated"),
         // This server requires it, even for a client with one registered URI.
-        Ok(None) => return error_page("the redirect_uri parameter is missing"),
+        Ok(None) => return page("the redirect_uri parameter is missing"),
         Ok(Some(uri)) if client.redirect.matches(uri) => uri,
-        Ok(Some(_)) => return error_page("the redirect_uri is not registered for this client"),
+        Ok(Some(_)) => return page("the redirect_uri is not registered for this client"),
     };
 
-    // From here on, errors are redirected, with the request's state.
-    let Ok(state) = single(&pairs, "state") else {
-        return redirect_error(
-            &s,
-            redirect_uri,
+    // From here on, errors are redirected, with the request's state as sent.
+    let Ok(state) = raw_state(query) else {
+        return (
+            Some(client.id),
             None,
-            error_pairs("invalid_request", "state parameter repeated"),
+            refused(redirect_uri, "invalid_request", "state parameter repeated"),
         );
     };
-    let fail = |error, description| {
-        redirect_error(&s, redirect_uri, state, error_pairs(error, description))
-    };
-    match single(&pairs, "response_type") {
+    let decision = decide_code(s, client, redirect_uri, &pairs);
+    (Some(client.id), state, decision)
+}
+
+fn decide_code(
+    s: &AppState,
+    client: &'static crate::clients::Client,
+    redirect_uri: &str,
+    pairs: &[(String, String)],
+) -> Decision {
+    let fail = |error, description| refused(redirect_uri, error, description);
+    match single(pairs, "response_type") {
         Err(_) => return fail("invalid_request", "response_type parameter repeated"),
         Ok(None) => return fail("invalid_request", "response_type required"),
         Ok(Some("code")) => {}
@@ -123,18 +156,15 @@ pub(crate) async fn authorize(
 
     // 2. PKCE, with the client type from the registration, over the raw
     // pairs (a map would have dropped the repeats).
-    let bound = match s.settings.policy.authorize_params(client.kind, &pairs) {
-        Ok(bound) => bound,
-        Err(e) => {
-            eprintln!(
-                "authorize client={}: {} ({})",
-                client.id,
-                e.error_code(),
-                e.description()
-            );
-            return redirect_error(&s, redirect_uri, state, e.query_pairs());
-        }
-    };
+    let settings = &s.settings;
+    let (bound, weakened) =
+        match weaken::authorize(settings.weakness, &settings.policy, client.kind, pairs) {
+            Ok(decision) => decision,
+            Err(e) => {
+                let [(_, error), (_, description)] = e.query_pairs();
+                return fail(error, description);
+            }
+        };
 
     // 3. Issue the code, with its binding in the same record.
     let Ok(code) = random_token() else {
@@ -144,45 +174,32 @@ pub(crate) async fn authorize(
     // recorded, the pair stays refused even if the code is not issued
     // below: after an error, the client must choose a fresh challenge.
     if let Some(challenge) = &bound {
-        match s.check_reuse(client.id, challenge) {
+        match s.reuse.check(client.id, challenge) {
             Ok(Ok(())) => {}
             Ok(Err(e)) => {
-                eprintln!(
-                    "authorize client={}: {} ({})",
-                    client.id,
-                    e.error_code(),
-                    e.description()
-                );
-                return redirect_error(&s, redirect_uri, state, e.query_pairs());
+                let [(_, error), (_, description)] = e.query_pairs();
+                return fail(error, description);
             }
             Err(_) => return fail("server_error", "no randomness available"),
         }
     }
-    let now = Instant::now();
     let record = CodeRecord {
         client_id: client.id,
         redirect_uri: redirect_uri.to_owned(),
         challenge: bound.as_ref().map(|c| (c.as_str().to_owned(), c.method())),
-        expires_at: now + s.settings.code_lifetime,
+        expires_at: Instant::now() + settings.code_lifetime,
     };
-    {
-        let mut codes = s.codes();
-        codes.retain(|_, r| r.expires_at > now);
-        if codes.len() >= MAX_LIVE_CODES {
-            return fail(
-                "temporarily_unavailable",
-                "too many pending authorization codes",
-            );
-        }
-        codes.insert(code.clone(), record);
+    if s.codes.insert(code.clone(), record).is_err() {
+        // This client's quota only: the other clients still get codes.
+        return fail(
+            "temporarily_unavailable",
+            "too many pending authorization codes for this client",
+        );
     }
-    let pkce = bound.as_ref().map_or("none", |c| c.method().as_str());
-    eprintln!("authorize client={}: code issued (PKCE: {pkce})", client.id);
-
-    let mut params = vec![("code", code.as_str())];
-    if let Some(state) = state {
-        params.push(("state", state));
+    Decision::Issued {
+        redirect_uri: redirect_uri.to_owned(),
+        code,
+        pkce: bound.as_ref().map_or("none", |c| c.method().as_str()),
+        weakened,
     }
-    params.push(("iss", &s.settings.issuer));
-    redirect(redirect_uri, &params)
 }

@@ -5,9 +5,18 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use proofkey::ClientType;
 use url::Url;
 
-use crate::{
-    BACKEND_CLIENT_ID, BACKEND_REDIRECT_URI, BACKEND_SECRET, SPA_CLIENT_ID, SPA_REDIRECT_PATH,
-};
+/// The public client: a browser or native app that cannot keep a secret.
+pub const SPA_CLIENT_ID: &str = "spa";
+/// The path of the public client's loopback redirect URI: any port of
+/// `http://127.0.0.1` or `http://[::1]` (RFC 8252 §7.3).
+pub const SPA_REDIRECT_PATH: &str = "/callback";
+/// The confidential client: a web backend that authenticates to `/token`.
+pub const BACKEND_CLIENT_ID: &str = "backend";
+/// The confidential client's secret. A demo value: real secrets are not in source code.
+pub const BACKEND_SECRET: &str = "backend-secret";
+/// The confidential client's only registered redirect URI. Nothing listens
+/// there: the flow only needs the `code` that the redirect carries.
+pub const BACKEND_REDIRECT_URI: &str = "https://backend.example.com/callback";
 
 /// A registered client (RFC 6749 §2).
 pub(crate) struct Client {

@@ -3,9 +3,12 @@
 //!
 //! * `GET /authorize`: authorization code grant (RFC 6749 §4.1.1) with PKCE
 //!   (RFC 7636 §4.3). There is no login or consent screen: every valid
-//!   request is approved at once. A challenge that the same client sent
-//!   within the last [`CHALLENGE_REUSE_WINDOW`] is refused
+//!   request is approved at once, and the redirect carries `code`, `state`
+//!   (exactly as received) and `iss` (RFC 9207). A challenge that the same
+//!   client sent within the last [`CHALLENGE_REUSE_WINDOW`] is refused
 //!   (`invalid_request`, RFC 9700 §2.1.1), by a [`proofkey::ReuseGuard`].
+//!   Each client holds at most [`AuthServer::codes_per_client`] unexpired
+//!   codes (`temporarily_unavailable` past that, for that client only).
 //! * `POST /token`: the code exchange (RFC 6749 §4.1.3, RFC 7636 §4.5),
 //!   with `client_secret_basic` or `client_secret_post` for the confidential
 //!   client and `none` for the public one.
@@ -17,6 +20,9 @@
 //! [`BACKEND_CLIENT_ID`] (confidential, [`BACKEND_SECRET`],
 //! redirect [`BACKEND_REDIRECT_URI`]).
 //!
+//! Every decision is logged, one line each (see [`LogCapture`]).
+//! [`Weakness`] makes a deliberately broken server, to test PKCE probes.
+//!
 //! ```no_run
 //! # async fn run() -> std::io::Result<()> {
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
@@ -26,53 +32,59 @@
 //! ```
 
 mod authorize;
+mod client_auth;
 mod clients;
+mod codes;
+mod http;
+mod log;
+mod metadata;
+mod reuse;
 mod token;
+mod weaken;
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
-use axum::extract::State;
-use axum::response::{IntoResponse, Json, Response};
 use axum::routing::{get, post};
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use proofkey::{AuthorizeError, ChallengeMethod, CodeChallenge, Policy, ReuseGuard};
-use serde_json::json;
+use proofkey::Policy;
 
-/// The public client: a browser or native app that cannot keep a secret.
-pub const SPA_CLIENT_ID: &str = "spa";
-/// The path of the public client's loopback redirect URI: any port of
-/// `http://127.0.0.1` or `http://[::1]` (RFC 8252 §7.3).
-pub const SPA_REDIRECT_PATH: &str = "/callback";
-/// The confidential client: a web backend that authenticates to `/token`.
-pub const BACKEND_CLIENT_ID: &str = "backend";
-/// The confidential client's secret. A demo value: real secrets are not in source code.
-pub const BACKEND_SECRET: &str = "backend-secret";
-/// The confidential client's only registered redirect URI. Nothing listens
-/// there: the flow only needs the `code` that the redirect carries.
-pub const BACKEND_REDIRECT_URI: &str = "https://backend.example.com/callback";
+pub use clients::{
+    BACKEND_CLIENT_ID, BACKEND_REDIRECT_URI, BACKEND_SECRET, SPA_CLIENT_ID, SPA_REDIRECT_PATH,
+};
+pub use log::LogCapture;
+pub use weaken::{UnknownWeakness, Weakness};
 
 /// How long an authorization code can be redeemed (RFC 6749 §4.1.2: 10 minutes at most).
 pub const CODE_LIFETIME: Duration = Duration::from_secs(600);
 /// `expires_in` of the access tokens, in seconds.
 pub const ACCESS_TOKEN_LIFETIME_SECS: u64 = 3600;
-/// At most this many unexpired codes are held; past that, `/authorize`
-/// answers `temporarily_unavailable` rather than grow without bound.
-const MAX_LIVE_CODES: usize = 10_000;
+/// How many unexpired codes one client may hold by default. With two
+/// registered clients, the server holds at most 2000 codes.
+pub const DEFAULT_CODES_PER_CLIENT: usize = 1000;
 /// How long a (client, challenge) pair is remembered, to refuse it if the
 /// client sends it again (RFC 9700 §2.1.1: constant PKCE challenges).
 pub const CHALLENGE_REUSE_WINDOW: Duration = Duration::from_secs(3600);
-/// Slots of the reuse guard: 96 KiB, several times the pairs a demo sees
-/// in an hour. Past that, the oldest pairs are forgotten first.
-const REUSE_CAPACITY: usize = 4096;
 
 /// The authorization server with default settings, rooted at `issuer`
 /// (for example `http://127.0.0.1:8080`, no trailing slash needed).
 pub fn app(policy: Policy, issuer: &str) -> Router {
     AuthServer::new(policy, issuer).router()
+}
+
+/// [`app`], deliberately broken by `weakness` if it is `Some` (for testing
+/// PKCE probes only; see [`Weakness`]). `app_with(p, i, None)` is `app(p, i)`.
+///
+/// ```
+/// let app = demo::app_with(
+///     proofkey::Policy::production(),
+///     "http://127.0.0.1:8080",
+///     Some(demo::Weakness::Downgrade),
+/// );
+/// # drop(app);
+/// ```
+pub fn app_with(policy: Policy, issuer: &str, weakness: Option<Weakness>) -> Router {
+    AuthServer::new(policy, issuer).weaken(weakness).router()
 }
 
 /// The authorization server's settings.
@@ -81,17 +93,24 @@ pub struct AuthServer {
     policy: Policy,
     issuer: String,
     code_lifetime: Duration,
+    codes_per_client: usize,
+    weakness: Option<Weakness>,
+    log: log::Log,
 }
 
 impl AuthServer {
     /// A server with `policy`, whose metadata names `issuer` and the
-    /// endpoints under it; codes live [`CODE_LIFETIME`].
+    /// endpoints under it; codes live [`CODE_LIFETIME`], at most
+    /// [`DEFAULT_CODES_PER_CLIENT`] per client; the log goes to stderr.
     #[must_use]
     pub fn new(policy: Policy, issuer: &str) -> Self {
         Self {
             policy,
             issuer: issuer.trim_end_matches('/').to_owned(),
             code_lifetime: CODE_LIFETIME,
+            codes_per_client: DEFAULT_CODES_PER_CLIENT,
+            weakness: None,
+            log: log::Log::Stderr,
         }
     }
 
@@ -104,103 +123,57 @@ impl AuthServer {
         }
     }
 
+    /// Sets how many unexpired codes one client may hold; past that, its
+    /// authorization requests get `temporarily_unavailable` until some are
+    /// redeemed or expire, while the other clients still get codes. The
+    /// server holds at most (registered clients) × `quota` codes.
+    #[must_use]
+    pub fn codes_per_client(self, quota: usize) -> Self {
+        Self {
+            codes_per_client: quota,
+            ..self
+        }
+    }
+
+    /// Breaks one PKCE rule on purpose (`None`: the strict server). For
+    /// testing probes and clients only: see [`Weakness`].
+    #[must_use]
+    pub fn weaken(self, weakness: Option<Weakness>) -> Self {
+        Self { weakness, ..self }
+    }
+
+    /// Sends the decision log to `capture` instead of stderr.
+    #[must_use]
+    pub fn log_to(self, capture: LogCapture) -> Self {
+        Self {
+            log: log::Log::Capture(capture),
+            ..self
+        }
+    }
+
     /// The `axum` router of the three endpoints.
     pub fn router(self) -> Router {
         let state = Arc::new(AppState {
+            codes: codes::CodeStore::new(self.codes_per_client),
+            reuse: reuse::Reuse::new(),
+            log: self.log.clone(),
             settings: self,
-            codes: Mutex::new(HashMap::new()),
-            reuse: Mutex::new(None),
-            started: Instant::now(),
         });
         Router::new()
             .route("/authorize", get(authorize::authorize))
             .route("/token", post(token::token))
-            .route("/.well-known/oauth-authorization-server", get(metadata))
+            .route(
+                "/.well-known/oauth-authorization-server",
+                get(metadata::metadata),
+            )
             .with_state(state)
     }
 }
 
-/// Everything the token endpoint needs about a code, stored in one record
-/// (server guide step 2): the PKCE binding is never looked up elsewhere.
-struct CodeRecord {
-    client_id: &'static str,
-    redirect_uri: String,
-    /// `Some((challenge value, method))`, or `None` for "no PKCE".
-    challenge: Option<(String, ChallengeMethod)>,
-    expires_at: Instant,
-}
-
+/// What the endpoints share.
 struct AppState {
     settings: AuthServer,
-    codes: Mutex<HashMap<String, CodeRecord>>,
-    /// The challenges seen recently, keyed with OS randomness on first use
-    /// (so that a failing RNG is a `server_error`, as for codes).
-    reuse: Mutex<Option<ReuseGuard<REUSE_CAPACITY>>>,
-    /// The guard's clock: seconds since start-up, monotonic.
-    started: Instant,
-}
-
-impl AppState {
-    fn codes(&self) -> std::sync::MutexGuard<'_, HashMap<String, CodeRecord>> {
-        self.codes.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// [`ReuseGuard::check_and_record`] for a challenge the policy
-    /// accepted; `Err` only if the guard could not be keyed.
-    fn check_reuse(
-        &self,
-        client_id: &str,
-        challenge: &CodeChallenge,
-    ) -> Result<Result<(), AuthorizeError>, getrandom::Error> {
-        let mut slot = self.reuse.lock().unwrap_or_else(PoisonError::into_inner);
-        let guard = match &mut *slot {
-            Some(guard) => guard,
-            None => {
-                let mut key = [0u8; 32];
-                getrandom::fill(&mut key)?;
-                slot.insert(ReuseGuard::new(key, CHALLENGE_REUSE_WINDOW.as_secs()))
-            }
-        };
-        let now = self.started.elapsed().as_secs();
-        Ok(guard.check_and_record(client_id, challenge, now))
-    }
-}
-
-/// 32 random octets, base64url: 256 bits, for codes and access tokens.
-fn random_token() -> Result<String, getrandom::Error> {
-    let mut octets = [0u8; 32];
-    getrandom::fill(&mut octets)?;
-    Ok(URL_SAFE_NO_PAD.encode(octets))
-}
-
-/// The only value of parameter `name`, `Ok(None)` if absent or empty
-/// (RFC 6749 §3.1), `Err(name)` if it appears more than once.
-fn single<'a>(
-    pairs: &'a [(String, String)],
-    name: &'static str,
-) -> Result<Option<&'a str>, &'static str> {
-    let mut found = None;
-    for (n, v) in pairs {
-        if n == name && found.replace(v.as_str()).is_some() {
-            return Err(name);
-        }
-    }
-    Ok(found.filter(|v| !v.is_empty()))
-}
-
-// ----------------------------------------------------------------- metadata
-
-async fn metadata(State(s): State<Arc<AppState>>) -> Response {
-    let issuer = &s.settings.issuer;
-    Json(json!({
-        "issuer": issuer,
-        "authorization_endpoint": format!("{issuer}/authorize"),
-        "token_endpoint": format!("{issuer}/token"),
-        "response_types_supported": ["code"],
-        "grant_types_supported": ["authorization_code"],
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
-        "code_challenge_methods_supported": s.settings.policy.methods_supported(),
-        "authorization_response_iss_parameter_supported": true,
-    }))
-    .into_response()
+    codes: codes::CodeStore,
+    reuse: reuse::Reuse,
+    log: log::Log,
 }

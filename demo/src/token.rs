@@ -6,167 +6,18 @@ use std::time::Instant;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::http::header::{
-    AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, HeaderMap, HeaderValue, PRAGMA, WWW_AUTHENTICATE,
-};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderMap, PRAGMA};
 use axum::response::{IntoResponse, Json, Response};
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 use proofkey::{CodeChallenge, TokenError};
 use serde_json::json;
-use subtle::ConstantTimeEq as _;
 use url::form_urlencoded;
 
-use crate::clients::{Client, find_client};
-use crate::{ACCESS_TOKEN_LIFETIME_SECS, AppState, random_token, single};
-
-/// An RFC 6749 §5.2 error response of the token endpoint. Fixed text only.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum TokenFailure {
-    /// This server's own checks: client authentication, grant type, code.
-    Own {
-        status: StatusCode,
-        error: &'static str,
-        description: &'static str,
-    },
-    /// PKCE, answered with proofkey's status and JSON body.
-    Pkce(TokenError),
-}
-
-impl IntoResponse for TokenFailure {
-    fn into_response(self) -> Response {
-        let (status, body) = match self {
-            Self::Own {
-                status,
-                error,
-                description,
-            } => (
-                status,
-                json!({ "error": error, "error_description": description }).to_string(),
-            ),
-            Self::Pkce(e) => (
-                StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::BAD_REQUEST),
-                e.json().to_string(),
-            ),
-        };
-        let mut response = (
-            status,
-            [
-                (CONTENT_TYPE, "application/json"),
-                (CACHE_CONTROL, "no-store"),
-                (PRAGMA, "no-cache"),
-            ],
-            body,
-        )
-            .into_response();
-        if status == StatusCode::UNAUTHORIZED {
-            response.headers_mut().insert(
-                WWW_AUTHENTICATE,
-                HeaderValue::from_static("Basic realm=\"proofkey-demo\""),
-            );
-        }
-        response
-    }
-}
-
-fn invalid_request(description: &'static str) -> TokenFailure {
-    TokenFailure::Own {
-        status: StatusCode::BAD_REQUEST,
-        error: "invalid_request",
-        description,
-    }
-}
-
-/// 401 with `WWW-Authenticate` (RFC 6749 §5.2).
-fn invalid_client(description: &'static str) -> TokenFailure {
-    TokenFailure::Own {
-        status: StatusCode::UNAUTHORIZED,
-        error: "invalid_client",
-        description,
-    }
-}
-
-fn invalid_grant(description: &'static str) -> TokenFailure {
-    TokenFailure::Own {
-        status: StatusCode::BAD_REQUEST,
-        error: "invalid_grant",
-        description,
-    }
-}
-
-fn server_error(description: &'static str) -> TokenFailure {
-    TokenFailure::Own {
-        status: StatusCode::INTERNAL_SERVER_ERROR,
-        error: "server_error",
-        description,
-    }
-}
-
-/// `Authorization: Basic` credentials, each form-urlencoded before base64
-/// (RFC 6749 §2.3.1).
-fn basic_credentials(header: &HeaderValue) -> Option<(String, String)> {
-    let value = header.to_str().ok()?;
-    let (scheme, encoded) = value.split_once(' ')?;
-    if !scheme.eq_ignore_ascii_case("basic") {
-        return None;
-    }
-    let decoded = String::from_utf8(STANDARD.decode(encoded.trim()).ok()?).ok()?;
-    let (id, secret) = decoded.split_once(':')?;
-    let unescape = |s: &str| {
-        form_urlencoded::parse(format!("x={s}").as_bytes())
-            .next()
-            .map(|(_, v)| v.into_owned())
-    };
-    Some((unescape(id)?, unescape(secret)?))
-}
-
-/// Client authentication (RFC 6749 §2.3): `client_secret_basic`,
-/// `client_secret_post`, or `none` for a public client. Returns the
-/// registered client.
-fn authenticate(
-    headers: &HeaderMap,
-    pairs: &[(String, String)],
-) -> Result<&'static Client, TokenFailure> {
-    let body_id =
-        single(pairs, "client_id").map_err(|_| invalid_request("client_id parameter repeated"))?;
-    let body_secret = single(pairs, "client_secret")
-        .map_err(|_| invalid_request("client_secret parameter repeated"))?;
-    let (id, secret) = match (headers.get(AUTHORIZATION), body_secret) {
-        (Some(_), Some(_)) => {
-            return Err(invalid_request(
-                "more than one client authentication method",
-            ));
-        }
-        (Some(header), None) => {
-            let (id, secret) = basic_credentials(header)
-                .ok_or_else(|| invalid_client("malformed Authorization header"))?;
-            if body_id.is_some_and(|b| b != id) {
-                return Err(invalid_request(
-                    "client_id does not match the Authorization header",
-                ));
-            }
-            // An empty password counts as none (a public client's Basic header).
-            (id, Some(secret).filter(|s| !s.is_empty()))
-        }
-        (None, secret) => {
-            let id = body_id
-                .ok_or_else(|| invalid_client("client_id or client authentication required"))?;
-            (id.to_owned(), secret.map(str::to_owned))
-        }
-    };
-    let client = find_client(&id).ok_or_else(|| invalid_client("client authentication failed"))?;
-    match (client.secret, secret) {
-        (None, None) => Ok(client),
-        (Some(registered), Some(given))
-            if bool::from(registered.as_bytes().ct_eq(given.as_bytes())) =>
-        {
-            Ok(client)
-        }
-        (Some(_), None) => Err(invalid_client("client authentication required")),
-        // a wrong secret, or a secret from a public client
-        _ => Err(invalid_client("client authentication failed")),
-    }
-}
+use crate::client_auth::authenticate;
+use crate::codes::random_token;
+use crate::http::{Refusal, TokenFailure, invalid_grant, invalid_request, server_error, single};
+use crate::log::client_label;
+use crate::weaken::{self, Weakened};
+use crate::{ACCESS_TOKEN_LIFETIME_SECS, AppState, Weakness};
 
 fn is_form(headers: &HeaderMap) -> bool {
     headers
@@ -180,67 +31,103 @@ fn is_form(headers: &HeaderMap) -> bool {
         })
 }
 
+/// The endpoint: one decision, one log line (plus a PKCE hint line after
+/// a verifier that does not match).
 pub(crate) async fn token(
     State(s): State<Arc<AppState>>,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<Response, TokenFailure> {
-    if !is_form(&headers) {
-        return Err(invalid_request(
-            "the body must be application/x-www-form-urlencoded",
-        ));
+) -> Response {
+    match exchange(&s, &headers, &body) {
+        Ok((client, access_token, weakened)) => {
+            match weakened {
+                None => s
+                    .log
+                    .line(format_args!("token client={client}: access token issued")),
+                Some(w) => s.log.line(format_args!(
+                    "token client={client}: access token issued WEAKENED by --weaken {w}"
+                )),
+            }
+            (
+                [(CACHE_CONTROL, "no-store"), (PRAGMA, "no-cache")],
+                Json(json!({
+                    "access_token": access_token,
+                    "token_type": "Bearer",
+                    "expires_in": ACCESS_TOKEN_LIFETIME_SECS,
+                })),
+            )
+                .into_response()
+        }
+        Err(refusal) => {
+            s.log.line(format_args!(
+                "token client={}: {} ({})",
+                client_label(refusal.client),
+                refusal.failure.error(),
+                refusal.note.unwrap_or(refusal.failure.description())
+            ));
+            refusal.failure.into_response()
+        }
     }
-    let pairs: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
-    let client = authenticate(&headers, &pairs)?;
+}
+
+/// The checks in order; on success, the client id, the access token and
+/// the weakness that overrode a refusal, if any.
+fn exchange(
+    s: &AppState,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(&'static str, String, Weakened), Refusal> {
+    if !is_form(headers) {
+        return Err(
+            invalid_request("the body must be application/x-www-form-urlencoded").anonymous(),
+        );
+    }
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(body).into_owned().collect();
+    let client = authenticate(headers, &pairs)?;
+    let refuse = |failure: TokenFailure| failure.to(client.id);
     let grant_type = single(&pairs, "grant_type")
-        .map_err(|_| invalid_request("grant_type parameter repeated"))?;
-    let code = single(&pairs, "code").map_err(|_| invalid_request("code parameter repeated"))?;
+        .map_err(|_| refuse(invalid_request("grant_type parameter repeated")))?;
+    let code =
+        single(&pairs, "code").map_err(|_| refuse(invalid_request("code parameter repeated")))?;
     let redirect_uri = single(&pairs, "redirect_uri")
-        .map_err(|_| invalid_request("redirect_uri parameter repeated"))?;
+        .map_err(|_| refuse(invalid_request("redirect_uri parameter repeated")))?;
     match grant_type {
-        None => return Err(invalid_request("grant_type required")),
+        None => return Err(refuse(invalid_request("grant_type required"))),
         Some("authorization_code") => {}
         Some(_) => {
-            return Err(TokenFailure::Own {
+            return Err(refuse(TokenFailure::Own {
                 status: StatusCode::BAD_REQUEST,
                 error: "unsupported_grant_type",
                 description: "only grant_type=authorization_code is supported",
-            });
+            }));
         }
     }
-    let code = code.ok_or_else(|| invalid_request("code required"))?;
+    let code = code.ok_or_else(|| refuse(invalid_request("code required")))?;
 
     // Take the record out: the code is consumed by this request, whatever
     // its outcome (server guide step 4), and cannot be redeemed twice.
-    let Some(record) = s.codes().remove(code) else {
-        eprintln!(
-            "token client={}: invalid_grant (unknown, expired or used code)",
-            client.id
-        );
-        return Err(invalid_grant(
-            "authorization code is invalid, expired or already used",
-        ));
+    let used = "authorization code is invalid, expired or already used";
+    let Some(record) = s.codes.take(code) else {
+        return Err(refuse(invalid_grant(used)).note("unknown, expired or used code"));
     };
     if record.expires_at <= Instant::now() {
-        return Err(invalid_grant(
-            "authorization code is invalid, expired or already used",
-        ));
+        return Err(refuse(invalid_grant(used)).note("expired code"));
     }
     if record.client_id != client.id {
-        return Err(invalid_grant(
+        return Err(refuse(invalid_grant(
             "authorization code was issued to another client",
-        ));
+        )));
     }
     match redirect_uri {
         None => {
-            return Err(invalid_request(
+            return Err(refuse(invalid_request(
                 "redirect_uri required: it was in the authorization request",
-            ));
+            )));
         }
         Some(uri) if uri != record.redirect_uri => {
-            return Err(invalid_grant(
+            return Err(refuse(invalid_grant(
                 "redirect_uri does not match the authorization request",
-            ));
+            )));
         }
         Some(_) => {}
     }
@@ -251,44 +138,40 @@ pub(crate) async fn token(
         None => None,
         Some((value, method)) => Some(
             CodeChallenge::parse(value, *method)
-                .map_err(|_| server_error("corrupt authorization code record"))?,
+                .map_err(|_| refuse(server_error("corrupt authorization code record")))?,
         ),
     };
-    if let Err(e) = s
-        .settings
-        .policy
-        .token_params(client.kind, bound.as_ref(), &pairs)
-    {
-        eprintln!(
-            "token client={}: {} ({})",
-            client.id,
-            e.error_code(),
-            e.description()
-        );
-        // For the operator only: the client's likely encoding mistake. Never
-        // in the response, and the hint names no value.
+    let settings = &s.settings;
+    let weakened = weaken::token(
+        settings.weakness,
+        &settings.policy,
+        client.kind,
+        bound.as_ref(),
+        &pairs,
+    )
+    .map_err(|e| {
+        // For the operator only, logged before the refusal's line: the
+        // client's likely encoding mistake. Never in the response, and the
+        // hint names no value.
         if let (TokenError::Mismatch | TokenError::MalformedVerifier(_), Some((value, method))) =
             (e, &record.challenge)
             && let Ok(Some(verifier)) = single(&pairs, "code_verifier")
         {
-            eprintln!(
+            s.log.line(format_args!(
                 "token client={}: PKCE hint: {}",
                 client.id,
                 proofkey::diagnose(value, *method, verifier)
-            );
+            ));
         }
-        return Err(TokenFailure::Pkce(e));
-    }
+        refuse(TokenFailure::Pkce(e))
+    })?;
 
-    let access_token = random_token().map_err(|_| server_error("no randomness available"))?;
-    eprintln!("token client={}: access token issued", client.id);
-    Ok((
-        [(CACHE_CONTROL, "no-store"), (PRAGMA, "no-cache")],
-        Json(json!({
-            "access_token": access_token,
-            "token_type": "Bearer",
-            "expires_in": ACCESS_TOKEN_LIFETIME_SECS,
-        })),
-    )
-        .into_response())
+    let access_token =
+        random_token().map_err(|_| refuse(server_error("no randomness available")))?;
+    if settings.weakness == Some(Weakness::Replay) {
+        // --weaken replay: the code goes back, redeemable again.
+        s.codes.put_back(code.to_owned(), record);
+        return Ok((client.id, access_token, Some(Weakness::Replay)));
+    }
+    Ok((client.id, access_token, weakened))
 }

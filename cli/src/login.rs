@@ -1,0 +1,175 @@
+//! `pkce login`: one authorization code flow with PKCE, as a native app
+//! runs it (RFC 8252): discovery, a loopback redirect, the browser, the
+//! checks of the response, the token exchange.
+
+use std::io::{self, Write};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use proofkey::{ChallengeMethod, ClientFlow};
+
+use crate::authz::{self, Response};
+use crate::discovery::{self, Metadata};
+use crate::fail::{Failure, redact};
+use crate::http::Http;
+use crate::loopback::Loopback;
+use crate::token::{self, Client, Reply};
+
+pub(crate) struct LoginArgs {
+    pub(crate) issuer: String,
+    pub(crate) client_id: String,
+    pub(crate) client_secret: Option<String>,
+    pub(crate) scope: Option<String>,
+    pub(crate) redirect_uri: Option<String>,
+    pub(crate) no_browser: bool,
+    pub(crate) timeout: u64,
+}
+
+/// Seconds since the Unix epoch, the clock of [`ClientFlow`].
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// Runs the flow; `Ok` holds the token response as received.
+pub(crate) fn run(args: &LoginArgs) -> Result<String, Failure> {
+    let (name, issuer) = discovery::parse_issuer(&args.issuer)?;
+    let http = Http::for_issuer(&issuer)?;
+    // Usage first: a redirect URI the tool cannot receive on.
+    let loopback = match &args.redirect_uri {
+        Some(uri) => Loopback::bind_for(uri)?,
+        None => Loopback::bind_any()?,
+    };
+    let meta = discovery::discover(&http, &name, &issuer)?;
+    // The MCP rule: no S256 in the metadata, no flow (RFC 7636 §4.2).
+    ChallengeMethod::negotiate(meta.methods.as_deref())
+        .map_err(|e| Failure::usage(format!("{e}: pkce login only runs S256 flows")))?;
+    let client = Client::new(
+        &meta,
+        args.client_id.clone(),
+        args.client_secret.clone(),
+        loopback.redirect_uri().clone(),
+    );
+
+    let flow = ClientFlow::start(&mut getrandom::SysRng, now())
+        .map_err(|e| Failure::usage(e.to_string()))?;
+    // Kept as the stored text a native app would keep; read back below
+    // with the returned state, as the library's storage guide says.
+    let stored = flow.to_stored();
+    let mut pairs = vec![
+        ("response_type", "code"),
+        ("client_id", client.id.as_str()),
+        ("redirect_uri", client.redirect_uri.as_str()),
+    ];
+    if let Some(scope) = &args.scope {
+        pairs.push(("scope", scope));
+    }
+    pairs.extend(flow.authorization_pairs());
+    let url = authz::request_url(&meta.authorization_endpoint, &pairs);
+    drop(flow);
+
+    show(
+        &url,
+        args.no_browser,
+        client.redirect_uri.as_str(),
+        args.timeout,
+    );
+    let response = loopback
+        .wait(Duration::from_secs(args.timeout), None)?
+        .ok_or_else(|| {
+            Failure::refused(format!(
+                "no authorization response at {} within {} s",
+                client.redirect_uri, args.timeout
+            ))
+        })?;
+    let (flow, code) = check_response(&meta, stored.secret(), &response)?;
+    let verifier = flow.token_pairs()[0].1;
+    match token::redeem(&http, &meta, &client, code, Some(verifier))? {
+        Reply::Issued(body) => Ok(one_line(&body)),
+        refused => {
+            let secrets = [
+                code,
+                verifier,
+                args.client_secret.as_deref().unwrap_or_default(),
+            ];
+            Err(Failure::refused(format!(
+                "the token endpoint refused the code: {}",
+                redact(&refused.refusal_text(), &secrets)
+            )))
+        }
+    }
+}
+
+/// Opens the browser, or prints the URL (stderr: stdout is the token
+/// response's).
+fn show(url: &url::Url, no_browser: bool, redirect_uri: &str, timeout: u64) {
+    let mut err = io::stderr().lock();
+    let opened = !no_browser && webbrowser::open(url.as_str()).is_ok();
+    if opened {
+        let _ = writeln!(err, "opened the authorization URL in the browser");
+    } else {
+        let _ = writeln!(err, "open this URL in a browser:\n{url}");
+    }
+    let _ = writeln!(
+        err,
+        "waiting for the redirect to {redirect_uri} ({timeout} s)"
+    );
+}
+
+/// The checks of the authorization response, in order: `state` (RFC 6749
+/// §10.12), `iss` (RFC 9207 §2.4), then `error` or `code`.
+fn check_response<'r>(
+    meta: &Metadata,
+    stored: &str,
+    response: &'r Response,
+) -> Result<(ClientFlow, &'r str), Failure> {
+    let state = response.state.as_deref().unwrap_or_default();
+    let flow = ClientFlow::resume(stored, state, now())
+        .map_err(|e| Failure::refused(format!("{e} (the redirect's state is not this flow's)")))?;
+    flow.check_issuer(&meta.issuer, response.iss.as_deref(), meta.iss_supported)
+        .map_err(|e| Failure::refused(e.to_string()))?;
+    if let Some(error) = response.error_text() {
+        return Err(Failure::refused(format!(
+            "the authorization server refused the request: {error}"
+        )));
+    }
+    let code = response.code.as_deref().ok_or_else(|| {
+        Failure::refused("the authorization response has neither a code nor an error")
+    })?;
+    Ok((flow, code))
+}
+
+/// The JSON text on one line: whitespace outside strings removed, the
+/// rest (member order, number spelling) as received.
+pub(crate) fn one_line(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for c in json.chars() {
+        if in_string {
+            out.push(c);
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+        } else if c == '"' {
+            in_string = true;
+            out.push(c);
+        } else if !c.is_whitespace() {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_line;
+
+    #[test]
+    fn one_line_keeps_strings_and_order() {
+        let text = "{\n  \"b\": \"x y\\\" z\",\n  \"a\": [1, 2.50]\n}\n";
+        assert_eq!(one_line(text), r#"{"b":"x y\" z","a":[1,2.50]}"#);
+    }
+}

@@ -1,0 +1,206 @@
+//! Deliberately broken servers, for testing PKCE probes (`--weaken RULE`).
+//!
+//! Each [`Weakness`] overrides exactly one refusal of the strict decision,
+//! at the demo's own layer: the library's answer is computed first, and
+//! only the one error the rule names is turned into an acceptance. Every
+//! other check (client authentication, `redirect_uri`, expiry, the other
+//! PKCE rules, the reuse guard) stays as strict as in the default server.
+
+use std::fmt;
+use std::str::FromStr;
+
+use proofkey::{AuthorizeError, ClientType, CodeChallenge, Policy, TokenError};
+
+/// One PKCE rule the server deliberately breaks. Never use a weakened
+/// server for anything but testing a client or a probe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Weakness {
+    /// The token endpoint accepts a `code_verifier` for a code bound to no
+    /// challenge, instead of `invalid_grant` (the downgrade of RFC 9700 §4.8.2).
+    Downgrade,
+    /// A code bound to a challenge is redeemed without any `code_verifier`
+    /// (authentik CVE-2023-48228).
+    MissingVerifier,
+    /// The authorization endpoint accepts `code_challenge_method=plain`
+    /// even where the policy refuses it, and the token endpoint verifies
+    /// the plain challenge. A *missing* method is still the policy's.
+    Plain,
+    /// The authorization endpoint issues a code to a public client without
+    /// a `code_challenge`, and the token endpoint accepts that code without
+    /// a verifier.
+    MissingChallenge,
+    /// A code can be redeemed again after a success (it is not consumed;
+    /// a failed attempt still consumes it).
+    Replay,
+}
+
+impl Weakness {
+    /// Every rule, in the order of `--help`.
+    pub const ALL: [Self; 5] = [
+        Self::Downgrade,
+        Self::MissingVerifier,
+        Self::Plain,
+        Self::MissingChallenge,
+        Self::Replay,
+    ];
+
+    /// The rule's name on the command line: `downgrade`,
+    /// `missing-verifier`, `plain`, `missing-challenge` or `replay`.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Downgrade => "downgrade",
+            Self::MissingVerifier => "missing-verifier",
+            Self::Plain => "plain",
+            Self::MissingChallenge => "missing-challenge",
+            Self::Replay => "replay",
+        }
+    }
+
+    /// What the weakened server does wrong, in one line.
+    #[must_use]
+    pub const fn description(self) -> &'static str {
+        match self {
+            Self::Downgrade => {
+                "accepts a code_verifier for a code issued without code_challenge (RFC 9700 §4.8.2)"
+            }
+            Self::MissingVerifier => {
+                "redeems a code bound to a challenge without code_verifier (CVE-2023-48228)"
+            }
+            Self::Plain => "accepts code_challenge_method=plain and verifies it",
+            Self::MissingChallenge => {
+                "issues codes to the public client without code_challenge, redeemed without verifier"
+            }
+            Self::Replay => "does not consume a code on success: it can be redeemed again",
+        }
+    }
+
+    /// The startup warning, for stderr.
+    #[must_use]
+    pub fn warning(self) -> String {
+        format!(
+            "WARNING: --weaken {}: this server is deliberately broken for testing; never use it for anything else ({})",
+            self.name(),
+            self.description()
+        )
+    }
+}
+
+impl fmt::Display for Weakness {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// An unknown `--weaken` rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownWeakness;
+
+impl fmt::Display for UnknownWeakness {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(
+            "unknown rule: expected downgrade, missing-verifier, plain, missing-challenge or replay",
+        )
+    }
+}
+
+impl std::error::Error for UnknownWeakness {}
+
+impl FromStr for Weakness {
+    type Err = UnknownWeakness;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|w| w.name() == s)
+            .ok_or(UnknownWeakness)
+    }
+}
+
+/// Whether a decision was the policy's, or one a weakness overrode (logged).
+pub(crate) type Weakened = Option<Weakness>;
+
+/// The authorization endpoint's PKCE decision: the policy's, except the
+/// one refusal `weakness` overrides.
+pub(crate) fn authorize(
+    weakness: Option<Weakness>,
+    policy: &Policy,
+    client: ClientType,
+    pairs: &[(String, String)],
+) -> Result<(Option<CodeChallenge>, Weakened), AuthorizeError> {
+    let strict = policy.authorize_params(client, pairs);
+    match (weakness, strict) {
+        // MethodNotAllowed only comes from an explicit method the policy
+        // refuses, that is plain: allow it for this request only.
+        (Some(w @ Weakness::Plain), Err(AuthorizeError::MethodNotAllowed)) => policy
+            .allow_plain(true)
+            .authorize_params(client, pairs)
+            .map(|bound| (bound, Some(w))),
+        (Some(w @ Weakness::MissingChallenge), Err(AuthorizeError::ChallengeRequired))
+            if client == ClientType::Public =>
+        {
+            Ok((None, Some(w)))
+        }
+        (_, strict) => strict.map(|bound| (bound, None)),
+    }
+}
+
+/// The token endpoint's PKCE decision: the policy's, except the one
+/// refusal `weakness` overrides.
+pub(crate) fn token(
+    weakness: Option<Weakness>,
+    policy: &Policy,
+    client: ClientType,
+    bound: Option<&CodeChallenge>,
+    pairs: &[(String, String)],
+) -> Result<Weakened, TokenError> {
+    // Plain: a bound plain challenge is verified, not refused as no longer allowed.
+    let effective = match weakness {
+        Some(Weakness::Plain) => policy.allow_plain(true),
+        _ => *policy,
+    };
+    match (weakness, effective.token_params(client, bound, pairs)) {
+        (Some(w @ Weakness::Downgrade), Err(TokenError::UnexpectedVerifier))
+        | (Some(w @ Weakness::MissingVerifier), Err(TokenError::VerifierRequired)) => Ok(Some(w)),
+        (Some(w @ Weakness::MissingChallenge), Err(TokenError::PkceRequired))
+            if client == ClientType::Public =>
+        {
+            Ok(Some(w))
+        }
+        (Some(w @ Weakness::Plain), Ok(()))
+            if bound.is_some_and(|c| !policy.allows(c.method())) =>
+        {
+            Ok(Some(w))
+        }
+        (_, result) => result.map(|()| None),
+    }
+}
+
+/// `code_challenge_methods_supported`: the policy's, with plain under [`Weakness::Plain`].
+pub(crate) fn methods_supported(
+    weakness: Option<Weakness>,
+    policy: &Policy,
+) -> &'static [&'static str] {
+    match weakness {
+        Some(Weakness::Plain) => policy.allow_plain(true).methods_supported(),
+        _ => policy.methods_supported(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_unknown_is_refused() {
+        for w in Weakness::ALL {
+            assert_eq!(w.name().parse::<Weakness>(), Ok(w));
+            assert!(
+                w.warning()
+                    .starts_with(&format!("WARNING: --weaken {}: ", w.name()))
+            );
+        }
+        assert_eq!("S256".parse::<Weakness>(), Err(UnknownWeakness));
+        assert_eq!("".parse::<Weakness>(), Err(UnknownWeakness));
+    }
+}

@@ -1,0 +1,166 @@
+//! `--weaken RULE`: each deliberately broken server lets exactly its own
+//! attack through, and refuses the four others as the strict server does.
+
+use oauth2::{CsrfToken, PkceCodeChallenge, PkceCodeVerifier};
+use proofkey::Policy;
+
+#[path = "support/http.rs"]
+mod http;
+use http::{SPA_REDIRECT, Server, redeem, start_with, verifier_copy};
+
+use demo::Weakness;
+
+/// The five attacks a probe runs, one per rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Attack {
+    /// A confidential client's code issued without a challenge, redeemed with a verifier.
+    Downgrade,
+    /// A code bound to an S256 challenge, redeemed without a verifier.
+    MissingVerifier,
+    /// `code_challenge_method=plain`, then the plain verifier.
+    Plain,
+    /// The public client without a challenge, then no verifier.
+    MissingChallenge,
+    /// A successful redemption, then the same code again.
+    Replay,
+}
+
+const ATTACKS: [Attack; 5] = [
+    Attack::Downgrade,
+    Attack::MissingVerifier,
+    Attack::Plain,
+    Attack::MissingChallenge,
+    Attack::Replay,
+];
+
+fn rule_of(attack: Attack) -> Weakness {
+    match attack {
+        Attack::Downgrade => Weakness::Downgrade,
+        Attack::MissingVerifier => Weakness::MissingVerifier,
+        Attack::Plain => Weakness::Plain,
+        Attack::MissingChallenge => Weakness::MissingChallenge,
+        Attack::Replay => Weakness::Replay,
+    }
+}
+
+/// A code for `client`, or `None` if the authorization endpoint refused.
+async fn try_code(
+    server: &Server,
+    client: &http::Client,
+    challenge: Option<PkceCodeChallenge>,
+    redirect_uri: &str,
+) -> Option<String> {
+    let mut request = client.authorize_url(CsrfToken::new_random);
+    if let Some(challenge) = challenge {
+        request = request.set_pkce_challenge(challenge);
+    }
+    let params = server.authorize(request.url().0, redirect_uri).await;
+    params.get("code").cloned()
+}
+
+/// Whether the attack got an access token.
+async fn succeeds(server: &Server, attack: Attack) -> bool {
+    let spa = server.spa();
+    match attack {
+        Attack::Downgrade => {
+            let backend = server.backend(demo::BACKEND_SECRET);
+            let code = try_code(server, &backend, None, demo::BACKEND_REDIRECT_URI)
+                .await
+                .expect("a confidential client may skip PKCE under production");
+            let (_, verifier) = PkceCodeChallenge::new_random_sha256();
+            redeem(server, &backend, &code, Some(verifier))
+                .await
+                .is_ok()
+        }
+        Attack::MissingVerifier => {
+            let (challenge, _) = PkceCodeChallenge::new_random_sha256();
+            let code = try_code(server, &spa, Some(challenge), SPA_REDIRECT)
+                .await
+                .expect("an S256 code");
+            redeem(server, &spa, &code, None).await.is_ok()
+        }
+        Attack::Plain => {
+            let (challenge, verifier) = PkceCodeChallenge::new_random_plain();
+            match try_code(server, &spa, Some(challenge), SPA_REDIRECT).await {
+                None => false,
+                Some(code) => redeem(server, &spa, &code, Some(verifier)).await.is_ok(),
+            }
+        }
+        Attack::MissingChallenge => match try_code(server, &spa, None, SPA_REDIRECT).await {
+            None => false,
+            Some(code) => redeem(server, &spa, &code, None).await.is_ok(),
+        },
+        Attack::Replay => {
+            let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+            let code = try_code(server, &spa, Some(challenge), SPA_REDIRECT)
+                .await
+                .expect("an S256 code");
+            let again: PkceCodeVerifier = verifier_copy(&verifier);
+            redeem(server, &spa, &code, Some(verifier))
+                .await
+                .expect("the first redemption");
+            redeem(server, &spa, &code, Some(again)).await.is_ok()
+        }
+    }
+}
+
+#[tokio::test]
+async fn each_rule_lets_through_its_own_attack_and_no_other() {
+    for weakness in std::iter::once(None).chain(Weakness::ALL.map(Some)) {
+        let server = start_with(|base| demo::app_with(Policy::production(), base, weakness)).await;
+        for attack in ATTACKS {
+            let expected = weakness == Some(rule_of(attack));
+            assert_eq!(
+                succeeds(&server, attack).await,
+                expected,
+                "{attack:?} under --weaken {weakness:?}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn metadata_lists_plain_only_under_the_plain_rule() {
+    for weakness in std::iter::once(None).chain(Weakness::ALL.map(Some)) {
+        let server = start_with(|base| demo::app_with(Policy::production(), base, weakness)).await;
+        let response = server
+            .http
+            .get(format!(
+                "{}/.well-known/oauth-authorization-server",
+                server.base
+            ))
+            .send()
+            .await
+            .expect("GET metadata");
+        let metadata: serde_json::Value =
+            serde_json::from_slice(&response.bytes().await.expect("body")).expect("JSON");
+        let expected = if weakness == Some(Weakness::Plain) {
+            serde_json::json!(["S256", "plain"])
+        } else {
+            serde_json::json!(["S256"])
+        };
+        assert_eq!(
+            metadata["code_challenge_methods_supported"], expected,
+            "{weakness:?}"
+        );
+    }
+}
+
+/// The plain rule accepts an explicit `plain` only: a missing method is
+/// still refused (production rejects it), so a probe's "missing method"
+/// check keeps passing.
+#[tokio::test]
+async fn plain_rule_still_refuses_a_missing_method() {
+    let server =
+        start_with(|base| demo::app_with(Policy::production(), base, Some(Weakness::Plain))).await;
+    let (challenge, _) = PkceCodeChallenge::new_random_plain();
+    let mut url = server.spa().authorize_url(CsrfToken::new_random).url().0;
+    url.query_pairs_mut()
+        .append_pair("code_challenge", challenge.as_str());
+    let params = server.authorize(url, SPA_REDIRECT).await;
+    assert_eq!(params.get("code"), None);
+    assert_eq!(
+        params.get("error").map(String::as_str),
+        Some("invalid_request")
+    );
+}
