@@ -11,7 +11,8 @@
 //!   (RFC 8414).
 //!
 //! Two clients are registered: [`SPA_CLIENT_ID`] (public, redirect to
-//! `http://127.0.0.1:<any port>/callback`, RFC 8252 §7.3) and
+//! `http://127.0.0.1:<any port>/callback` or [`spa::CALLBACK_PATH`],
+//! RFC 8252 §7.3) and
 //! [`BACKEND_CLIENT_ID`] (confidential, [`BACKEND_SECRET`],
 //! redirect [`BACKEND_REDIRECT_URI`]).
 //!
@@ -25,6 +26,7 @@
 
 mod authorize;
 mod clients;
+pub mod spa;
 mod token;
 
 use std::collections::HashMap;
@@ -106,6 +108,7 @@ impl AuthServer {
             .route("/authorize", get(authorize::authorize))
             .route("/token", post(token::token))
             .route("/.well-known/oauth-authorization-server", get(metadata))
+            .merge(spa::routes())
             .with_state(state)
     }
 }
