@@ -31,9 +31,11 @@ where
     let driver = Driver::start();
     let browser = Browser::open(&driver).await;
     let client = browser.client.clone();
+    let profile = browser.profile();
     let result = tokio::spawn(test(demo.clone(), browser)).await;
     let _ = tokio::time::timeout(Duration::from_secs(20), client.close()).await;
     drop(driver);
+    drop(profile);
     if let Err(e) = result {
         std::panic::resume_unwind(e.try_into_panic().unwrap_or_else(|_| Box::new("cancelled")));
     }

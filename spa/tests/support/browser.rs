@@ -3,6 +3,7 @@
 //! as a slow or hostile network would) and the performance log (every
 //! request the browser made: URL, headers, redirects, POST bodies).
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use fantoccini::error::CmdError;
@@ -61,7 +62,7 @@ pub(crate) enum Outcome {
 
 pub(crate) struct Browser {
     pub(crate) client: Client,
-    _profile: TempDir,
+    profile: Arc<TempDir>,
     /// Every performance-log event read so far (reading drains chromedriver's buffer).
     events: Vec<Value>,
 }
@@ -90,9 +91,14 @@ impl Browser {
             .expect("a WebDriver session");
         Self {
             client,
-            _profile: profile,
+            profile: Arc::new(profile),
             events: Vec::new(),
         }
+    }
+
+    /// The profile directory: the harness removes it after the browser quits.
+    pub(crate) fn profile(&self) -> Arc<TempDir> {
+        self.profile.clone()
     }
 
     async fn extension(&self, path: &'static str, body: Value) -> Result<Value, CmdError> {
