@@ -38,11 +38,12 @@ say "wasm-bindgen-cli $version in $tools/bin"
 if [ "$("$tools/bin/wasm-bindgen" --version 2>/dev/null)" != "wasm-bindgen $version" ] \
         || [ ! -x "$tools/bin/wasm-bindgen-test-runner" ]; then
     # No TLS: the test runner only talks to chromedriver on 127.0.0.1.
-    # `--locked` first; this registry lacks some versions that the CLI's own
-    # lock file pins, and then it resolves without.
-    cargo install -q wasm-bindgen-cli --version "=$version" --no-default-features --locked \
-            --root "$tools" 2>/dev/null \
-        || cargo install -q wasm-bindgen-cli --version "=$version" --no-default-features \
+    # --debug: half the compile time; it still runs in seconds on these
+    # modules. `--locked` first; this registry lacks some versions that the
+    # CLI's own lock file pins, and then it resolves without.
+    cargo install -q wasm-bindgen-cli --version "=$version" --no-default-features --debug \
+            --locked --root "$tools" 2>/dev/null \
+        || cargo install -q wasm-bindgen-cli --version "=$version" --no-default-features --debug \
             --root "$tools"
 fi
 "$tools/bin/wasm-bindgen" --version
