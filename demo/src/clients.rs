@@ -30,22 +30,23 @@ pub(crate) enum RedirectRule {
     /// Simple string comparison (RFC 6749 §3.1.2.3).
     Exact(&'static str),
     /// `http://127.0.0.1:<port><path>` or `http://[::1]:<port><path>`, any
-    /// port (RFC 8252 §7.3), in canonical form, no query or fragment.
-    LoopbackAnyPort(&'static str),
+    /// port (RFC 8252 §7.3) and any of these paths, in canonical form, no
+    /// query or fragment.
+    LoopbackAnyPort(&'static [&'static str]),
 }
 
 impl RedirectRule {
     pub(crate) fn matches(&self, uri: &str) -> bool {
         match self {
             Self::Exact(registered) => *registered == uri,
-            Self::LoopbackAnyPort(path) => Url::parse(uri).is_ok_and(|url| {
+            Self::LoopbackAnyPort(paths) => Url::parse(uri).is_ok_and(|url| {
                 let loopback = matches!(url.host(), Some(url::Host::Ipv4(ip)) if ip == Ipv4Addr::LOCALHOST)
                     || matches!(url.host(), Some(url::Host::Ipv6(ip)) if ip == Ipv6Addr::LOCALHOST);
                 url.scheme() == "http"
                     && loopback
                     && url.username().is_empty()
                     && url.password().is_none()
-                    && url.path() == *path
+                    && paths.contains(&url.path())
                     && url.query().is_none()
                     && url.fragment().is_none()
                     // no alternative spellings of the same URI
@@ -60,7 +61,7 @@ const CLIENTS: &[Client] = &[
         id: SPA_CLIENT_ID,
         kind: ClientType::Public,
         secret: None,
-        redirect: RedirectRule::LoopbackAnyPort(SPA_REDIRECT_PATH),
+        redirect: RedirectRule::LoopbackAnyPort(&[SPA_REDIRECT_PATH, crate::spa::CALLBACK_PATH]),
     },
     Client {
         id: BACKEND_CLIENT_ID,

@@ -16,7 +16,8 @@
 //!   (RFC 8414).
 //!
 //! Two clients are registered: [`SPA_CLIENT_ID`] (public, redirect to
-//! `http://127.0.0.1:<any port>/callback`, RFC 8252 §7.3) and
+//! `http://127.0.0.1:<any port>/callback` or [`spa::CALLBACK_PATH`],
+//! RFC 8252 §7.3) and
 //! [`BACKEND_CLIENT_ID`] (confidential, [`BACKEND_SECRET`],
 //! redirect [`BACKEND_REDIRECT_URI`]).
 //!
@@ -39,6 +40,7 @@ mod http;
 mod log;
 mod metadata;
 mod reuse;
+pub mod spa;
 mod token;
 mod weaken;
 
@@ -166,6 +168,7 @@ impl AuthServer {
                 "/.well-known/oauth-authorization-server",
                 get(metadata::metadata),
             )
+            .merge(spa::routes())
             .with_state(state)
     }
 }
