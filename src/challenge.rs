@@ -8,8 +8,7 @@ use zeroize::Zeroize;
 use crate::alphabet::{self, MAX_LEN, MIN_LEN, S256_LEN};
 use crate::{ChallengeMethod, Error, scrub};
 
-mod sha256;
-use sha256::sha256;
+use crate::sha256::sha256;
 
 /// A validated `code_challenge` bound to its `code_challenge_method`
 /// (RFC 7636 §4.2).

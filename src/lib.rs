@@ -177,6 +177,7 @@ mod rng;
 mod scrub;
 #[cfg(feature = "serde")]
 mod serde_impl;
+mod sha256;
 mod verifier;
 
 pub use challenge::{CodeChallenge, verify};

@@ -1,6 +1,8 @@
 //! The keyed fingerprint of a (client, verifier digest) pair, and the
 //! set of table slots it belongs to.
 
+use crate::sha256::{H0, big_endian};
+
 /// `SHA-256(key ‖ digest ‖ LE64(len(client_id)) ‖ client_id)`, computed in
 /// two steps so that the table's memory can be fetched in between.
 ///
@@ -17,18 +19,6 @@ pub(super) struct Hashing {
     /// The SHA-256 state after the first block.
     state: [u32; 8],
 }
-
-/// Initial hash value (FIPS 180-4 §5.3.3).
-const H0: [u32; 8] = [
-    0x6a09_e667,
-    0xbb67_ae85,
-    0x3c6e_f372,
-    0xa54f_f53a,
-    0x510e_527f,
-    0x9b05_688c,
-    0x1f83_d9ab,
-    0x5be0_cd19,
-];
 
 /// The first block: the key and the digest, 64 octets.
 const FIRST: usize = 64;
@@ -69,11 +59,7 @@ impl Hashing {
         } else {
             self.absorb(&prefix, client_id, bits);
         }
-        let mut out = [0u8; 16];
-        for (dst, word) in out.chunks_exact_mut(4).zip(self.state) {
-            dst.copy_from_slice(&word.to_be_bytes());
-        }
-        out
+        big_endian(&self.state)
     }
 
     /// The tail of any length, octet by octet (client ids over 47 octets).

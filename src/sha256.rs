@@ -4,6 +4,19 @@
 use sha2::{Digest, Sha256};
 use zeroize::Zeroize;
 
+/// Initial hash value (FIPS 180-4 §5.3.3), for the callers that drive
+/// `sha2`'s compression function themselves.
+pub(crate) const H0: [u32; 8] = [
+    0x6a09_e667,
+    0xbb67_ae85,
+    0x3c6e_f372,
+    0xa54f_f53a,
+    0x510e_527f,
+    0x9b05_688c,
+    0x1f83_d9ab,
+    0x5be0_cd19,
+];
+
 /// SHA-256 of a message of at most 128 octets (a verifier or a
 /// plain challenge): at most three blocks once padded.
 ///
@@ -22,18 +35,7 @@ use zeroize::Zeroize;
 /// spills it to the stack 16 octets at a time. A longer message (none reaches here)
 /// goes to `Sha256::digest`, whose buffer is not zeroized.
 #[inline]
-pub(super) fn sha256(message: &[u8]) -> [u8; 32] {
-    /// Initial hash value (FIPS 180-4 §5.3.3).
-    const H0: [u32; 8] = [
-        0x6a09_e667,
-        0xbb67_ae85,
-        0x3c6e_f372,
-        0xa54f_f53a,
-        0x510e_527f,
-        0x9b05_688c,
-        0x1f83_d9ab,
-        0x5be0_cd19,
-    ];
+pub(crate) fn sha256(message: &[u8]) -> [u8; 32] {
     let mut blocks = [[0u8; 64]; 3];
     let Some(padded) = pad(&mut blocks, message) else {
         return Sha256::digest(message).into();
@@ -42,11 +44,17 @@ pub(super) fn sha256(message: &[u8]) -> [u8; 32] {
     sha2::block_api::compress256(&mut state, padded);
     // As a slice: one bulk write (an array is zeroized octet by octet).
     blocks.as_flattened_mut().zeroize();
-    let mut digest = [0u8; 32];
-    for (dst, word) in digest.chunks_exact_mut(4).zip(state) {
+    big_endian(&state)
+}
+
+/// The first `N` octets of a SHA-256 state, big-endian (FIPS 180-4 §6.2.2:
+/// the digest is the state words in order).
+pub(crate) fn big_endian<const N: usize>(state: &[u32; 8]) -> [u8; N] {
+    let mut out = [0u8; N];
+    for (dst, word) in out.chunks_exact_mut(4).zip(state) {
         dst.copy_from_slice(&word.to_be_bytes());
     }
-    digest
+    out
 }
 
 /// Writes `message`, the `0x80` octet and the message's length in bits
