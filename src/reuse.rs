@@ -2,7 +2,6 @@
 //! (RFC 9700 §2.1.1).
 
 use core::fmt;
-use core::hint::black_box;
 
 use zeroize::{DefaultIsZeroes, Zeroize};
 
@@ -53,11 +52,12 @@ const WAYS: usize = 8;
 ///   that does not go back, every call succeeds.
 /// - **Sets.** The slots form sets of 8 consecutive ones (the last set
 ///   is smaller when `N` is not a multiple of 8; a guard of up to 8 slots
-///   is one set). A (client, verifier) pair belongs to one set, which the
-///   key and the verifier's digest pick: the state of the fingerprint's
-///   hash after its first block, `key ‖ digest`, so that the set is
-///   fetched from memory while the rest is hashed. A call reads that set
-///   and nothing else. The same fingerprint, live, is a reuse. Otherwise
+///   is one set). A (client, verifier) pair belongs to one set, which
+///   the keyed hash of the pair picks (octets 16 to 23 of the hash whose
+///   first 16 are the fingerprint), so pairs spread evenly over the table
+///   whatever their clients and verifiers: one constant verifier used by
+///   many clients fills as many sets as it has clients. A call reads that
+///   set and nothing else. The same fingerprint, live, is a reuse. Otherwise
 ///   the entry goes into that fingerprint's slot if it is there
 ///   (expired), else into a free or expired slot, else, when all 8 are
 ///   live, into the slot of the one that expires first: the oldest entry
@@ -204,7 +204,9 @@ impl<const N: usize> ReuseGuard<N> {
     /// ```
     #[must_use]
     pub fn fingerprint(&self, client_id: &str, challenge: &CodeChallenge) -> [u8; 16] {
-        Hashing::start(&self.key, challenge.digest()).finish(client_id.as_bytes())
+        Hashing::start(&self.key, challenge.digest())
+            .finish(client_id.as_bytes())
+            .fingerprint()
     }
 
     /// Refuses a challenge that `client_id` presented within the last
@@ -240,16 +242,13 @@ impl<const N: usize> ReuseGuard<N> {
         challenge: &CodeChallenge,
         now_secs: u64,
     ) -> Result<(), AuthorizeError> {
-        let hashing = Hashing::start(&self.key, challenge.digest());
-        let first = hashing.set(N.div_ceil(WAYS)).saturating_mul(WAYS);
+        let hashed = Hashing::start(&self.key, challenge.digest()).finish(client_id.as_bytes());
+        let fingerprint = hashed.fingerprint();
+        let first = hashed.set(N.div_ceil(WAYS)).saturating_mul(WAYS);
         let set = self
             .slots
             .get(first..first.saturating_add(WAYS).min(N))
             .unwrap_or_default();
-        // Read the set now, so that a large table's cache miss is served
-        // while the client id is hashed.
-        black_box(set.first().map(|slot| slot.expires_at));
-        let fingerprint = hashing.finish(client_id.as_bytes());
         let mut target = 0;
         let mut target_expiry = u64::MAX;
         for (i, slot) in set.iter().enumerate() {

@@ -207,6 +207,24 @@ fn a_large_static_guard_remembers_every_entry_at_a_moderate_load() {
     assert_eq!(g.check_and_record(client, c, 6_001), Ok(()));
 }
 
+// RFC 9700 §2.1.1 is about constant values: one verifier copied into
+// many apps (here the RFC's example) is caught for every one of them, not
+// only for the last 8, as when the verifier alone picked the set.
+#[test]
+fn one_constant_verifier_shared_by_many_clients_is_caught_for_each() {
+    let mut g = ReuseGuard::<4096>::new(KEY, 600);
+    let constant = CodeChallenge::parse(C, ChallengeMethod::S256).unwrap();
+    let clients: Vec<String> = (0..200).map(|i| format!("app-{i}")).collect();
+    for client in &clients {
+        assert_eq!(g.check_and_record(client, &constant, 1_000), Ok(()));
+    }
+    let caught = clients
+        .iter()
+        .filter(|client| g.check_and_record(client, &constant, 1_001) == REUSED)
+        .count();
+    assert_eq!(caught, clients.len());
+}
+
 // Past capacity, under churn of four times its size: the newest entries
 // are the ones kept.
 #[test]

@@ -3,20 +3,20 @@
 
 use crate::sha256::{H0, big_endian};
 
-/// `SHA-256(key ‖ digest ‖ LE64(len(client_id)) ‖ client_id)`, computed in
-/// two steps so that the table's memory can be fetched in between.
-///
-/// The first block, `key ‖ digest`, is hashed first; its chaining value
-/// is a keyed function of the digest alone, which picks the set. The
-/// caller touches that set, then [`finish`](Self::finish) hashes the
-/// client while the memory arrives: the cache miss of a large table
-/// overlaps with the second compression instead of following it.
+/// `SHA-256(key ‖ digest ‖ LE64(len(client_id)) ‖ client_id)`: the first
+/// block, `key ‖ digest`, then the client id and the padding.
 ///
 /// The encoding is injective (two fixed-size fields, then a
-/// length-prefixed one), and the result is truncated to 16 octets, which
-/// leaves nothing to extend (a length extension needs the full state).
+/// length-prefixed one), and the fingerprint is truncated to 16 octets,
+/// which leaves nothing to extend (a length extension needs the full
+/// state).
 pub(super) struct Hashing {
-    /// The SHA-256 state after the first block.
+    /// The SHA-256 state: after the first block, then after the last.
+    state: [u32; 8],
+}
+
+/// The hash of the whole message: the fingerprint and the set.
+pub(super) struct Hashed {
     state: [u32; 8],
 }
 
@@ -35,19 +35,8 @@ impl Hashing {
         Self { state }
     }
 
-    /// A set of `0..n`, from the state after the first block: its first
-    /// 8 octets scaled (multiply and shift, so any `n` works and none is
-    /// favoured). Keyed, so a client cannot aim at a set.
-    pub(super) fn set(&self, n: usize) -> usize {
-        let [a, b, ..] = self.state;
-        let word = u64::from(a) << 32 | u64::from(b);
-        let scaled = u128::from(word).wrapping_mul(n as u128) >> 64;
-        // < n, so it fits.
-        usize::try_from(scaled).unwrap_or(0)
-    }
-
-    /// The first 16 octets of the hash of the whole message.
-    pub(super) fn finish(mut self, client_id: &[u8]) -> [u8; 16] {
+    /// Hashes the rest of the message: the client id and the padding.
+    pub(super) fn finish(mut self, client_id: &[u8]) -> Hashed {
         let len = client_id.len();
         // The message after the first block: LE64(len) ‖ client_id, then
         // the padding (FIPS 180-4 §5.1.1): 0x80, zeros, the bit length.
@@ -59,7 +48,7 @@ impl Hashing {
         } else {
             self.absorb(&prefix, client_id, bits);
         }
-        big_endian(&self.state)
+        Hashed { state: self.state }
     }
 
     /// The tail of any length, octet by octet (client ids over 47 octets).
@@ -82,6 +71,27 @@ impl Hashing {
         for octet in bits.to_be_bytes() {
             tail.push(&mut self.state, octet);
         }
+    }
+}
+
+impl Hashed {
+    /// The first 16 octets of the hash.
+    pub(super) fn fingerprint(&self) -> [u8; 16] {
+        big_endian(&self.state)
+    }
+
+    /// A set of `0..n`, from octets 16 to 23 of the hash (past the stored
+    /// fingerprint), scaled (multiply and shift, so any `n` works and none
+    /// is favoured). The client is part of the hash: pairs of many clients
+    /// that share one verifier, such as a constant one copied into several
+    /// apps, spread over the table instead of crowding one set. Keyed, so
+    /// a client cannot aim at a set.
+    pub(super) fn set(&self, n: usize) -> usize {
+        let [.., a, b, _, _] = self.state;
+        let word = u64::from(a) << 32 | u64::from(b);
+        let scaled = u128::from(word).wrapping_mul(n as u128) >> 64;
+        // < n, so it fits.
+        usize::try_from(scaled).unwrap_or(0)
     }
 }
 
@@ -149,20 +159,24 @@ mod tests {
             message[64..72].copy_from_slice(&(len as u64).to_le_bytes());
             message[72..72 + len].copy_from_slice(id);
             let expected: [u8; 32] = Sha256::digest(&message[..72 + len]).into();
-            let got = Hashing::start(&key, &digest).finish(id);
+            let got = Hashing::start(&key, &digest).finish(id).fingerprint();
             assert_eq!(got, expected[..16], "len {len}");
         }
     }
 
     #[test]
-    fn the_set_is_in_range_and_keyed() {
-        let digest = [3u8; 32];
+    fn the_set_is_in_range_and_depends_on_key_digest_and_client() {
+        let set = |key: u8, digest: u8, client: &[u8], n| {
+            Hashing::start(&[key; 32], &[digest; 32]).finish(client).set(n)
+        };
         for n in [1, 2, 3, 7, 8, 1000, 1 << 16, usize::MAX] {
-            assert!(Hashing::start(&[1; 32], &digest).set(n) < n, "n {n}");
+            assert!(set(1, 3, b"spa", n) < n, "n {n}");
         }
-        // Another key, another set (for this key pair, by computation).
-        let a = Hashing::start(&[1; 32], &digest).set(1 << 16);
-        let b = Hashing::start(&[2; 32], &digest).set(1 << 16);
-        assert_ne!(a, b);
+        // Another key, digest or client: another set (for these values,
+        // by computation; 1 in 65,536 would collide by chance).
+        let a = set(1, 3, b"spa", 1 << 16);
+        assert_ne!(a, set(2, 3, b"spa", 1 << 16));
+        assert_ne!(a, set(1, 4, b"spa", 1 << 16));
+        assert_ne!(a, set(1, 3, b"spb", 1 << 16));
     }
 }
