@@ -1,6 +1,7 @@
-//! Runs `benches/pkce.rs` briefly and prints one Markdown table: each
-//! proofkey operation against the SHA-256 floor or a peer crate, with both
-//! medians and their ratio.
+//! Runs `benches/pkce.rs`, `benches/server.rs` and `benches/interleaved.rs`
+//! briefly and prints one Markdown table: each proofkey operation (client
+//! side, then `ReuseGuard` and `diagnose`) against the SHA-256 floor or a
+//! peer crate, with both medians and their ratio; then the plain loop's.
 //!
 //! ```text
 //! cargo run --release -p proofkey-benches --bin bench_report           # about 2.5 minutes
@@ -167,8 +168,10 @@ fn main() -> ExitCode {
             }
         }
     } else {
-        // Criterion and paired first, then the plain interleaved loop.
+        // Criterion and paired first (the client side, then the server
+        // side), then the plain interleaved loop.
         match run_bench(&criterion, "pkce", &bench_args)
+            .and_then(|a| run_bench(&criterion, "server", &bench_args).map(|b| a + &b))
             .and_then(|a| run_bench(&criterion, "interleaved", &[]).map(|b| a + &b))
         {
             Ok(s) => {
@@ -209,7 +212,7 @@ fn main() -> ExitCode {
         rustc_version()
     ));
     print(format!(
-        "Command: cargo run --release -p proofkey-benches --bin bench_report (cargo bench -p proofkey-benches --bench pkce -- {})",
+        "Command: cargo run --release -p proofkey-benches --bin bench_report (cargo bench -p proofkey-benches --bench pkce|server -- {})",
         bench_args.join(" ")
     ));
     print(String::new());
@@ -236,6 +239,7 @@ fn main() -> ExitCode {
         let limit = match (r.versus.as_str(), r.operation.as_str()) {
             ("SHA-256 floor", "verify S256, 43 chars") => Some(1.2),
             ("SHA-256 floor", "verify S256, 128 chars") => Some(1.1),
+            ("SHA-256 of 64 octets", op) if op.starts_with("ReuseGuard") => Some(2.0),
             (v, op)
                 if v.starts_with("oauth2")
                     && (op.starts_with("verify") || v.contains("same RNG")) =>

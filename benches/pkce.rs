@@ -26,7 +26,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use criterion::Criterion;
 use oauth2::{PkceCodeChallenge, PkceCodeVerifier};
@@ -34,6 +34,10 @@ use proofkey::{ChallengeMethod, ClientType, CodeChallenge, CodeVerifier, Policy}
 use rand_chacha::ChaCha12Rng;
 use rand_chacha::rand_core::{Rng, SeedableRng};
 use sha2::{Digest, Sha256};
+
+#[path = "paired.rs"]
+mod paired;
+use paired::{paired, row};
 
 /// Counts every allocation (and reallocation) made by this process.
 struct CountingAlloc;
@@ -350,78 +354,6 @@ fn bench_generate(c: &mut Criterion, f: &Fixture) {
         b.iter(|| PkceCodeChallenge::new_random_sha256_len(f.oauth2_octets as u32))
     });
     g.finish();
-}
-
-/// Medians of one paired run: ns per call of each side, and of the
-/// per-round ratios (ours ÷ theirs).
-struct Paired {
-    ours_ns: f64,
-    theirs_ns: f64,
-    ratio: f64,
-}
-
-/// ns per call of `f` over `n` calls.
-fn time_batch<R>(f: &mut impl FnMut() -> R, n: u32) -> f64 {
-    let start = Instant::now();
-    for _ in 0..n {
-        black_box(f());
-    }
-    start.elapsed().as_nanos() as f64 / f64::from(n)
-}
-
-/// Calls of `f` that take about 20 µs.
-fn batch_size<R>(f: &mut impl FnMut() -> R) -> u32 {
-    let mut n = 1u32;
-    while time_batch(f, n) * f64::from(n) < 20_000.0 && n < 1 << 20 {
-        n *= 2;
-    }
-    n
-}
-
-fn median(mut xs: Vec<f64>) -> f64 {
-    xs.sort_by(f64::total_cmp);
-    xs[xs.len() / 2]
-}
-
-/// Alternates batches of `ours` and `theirs` (in both orders) for `budget`.
-fn paired<A, B>(
-    mut ours: impl FnMut() -> A,
-    mut theirs: impl FnMut() -> B,
-    budget: Duration,
-) -> Paired {
-    for _ in 0..3 {
-        time_batch(&mut ours, 64);
-        time_batch(&mut theirs, 64);
-    }
-    let (n_ours, n_theirs) = (batch_size(&mut ours), batch_size(&mut theirs));
-    let (mut a, mut b, mut r) = (Vec::new(), Vec::new(), Vec::new());
-    let start = Instant::now();
-    while start.elapsed() < budget || r.len() < 30 {
-        let (x, y) = if r.len() % 2 == 0 {
-            let x = time_batch(&mut ours, n_ours);
-            (x, time_batch(&mut theirs, n_theirs))
-        } else {
-            let y = time_batch(&mut theirs, n_theirs);
-            (time_batch(&mut ours, n_ours), y)
-        };
-        a.push(x);
-        b.push(y);
-        r.push(x / y);
-    }
-    Paired {
-        ours_ns: median(a),
-        theirs_ns: median(b),
-        ratio: median(r),
-    }
-}
-
-/// One row of the report: proofkey's operation, what it is compared with,
-/// the criterion benchmarks of both (group/bench), and the paired run.
-fn row(label: &str, versus: &str, ours: &str, theirs: &str, p: &Paired) {
-    println!(
-        "row\t{label}\t{versus}\t{ours}\t{theirs}\t{:.1}\t{:.1}\t{:.3}",
-        p.ours_ns, p.theirs_ns, p.ratio
-    );
 }
 
 fn paired_rows(f: &Fixture) {

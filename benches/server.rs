@@ -1,6 +1,8 @@
-//! `ReuseGuard::check_and_record` at N = 1,024 and N = 65,536, against the
-//! floor of one SHA-256 of a 64-octet input (two compressions), measured in
-//! the same run.
+//! The server-side extras: `ReuseGuard::check_and_record` at N = 1,024 and
+//! N = 65,536, against the floor of one SHA-256 of a 64-octet input (two
+//! compressions), and `diagnose` on each kind of client mistake, against
+//! the floor of one SHA-256 of the verifier; each floor measured in the
+//! same run.
 //!
 //! Each call presents a pair (client, challenge) not seen within the
 //! window: 256 client ids times 1,024 challenges, in turn, with the clock
@@ -11,21 +13,32 @@
 //! - `full`: a window of 2N seconds, so every slot is live and every call
 //!   evicts the oldest entry of its neighbourhood.
 //!
-//! Two parts: criterion groups (`reuse-1024`, `reuse-65536`), then, with
-//! `--bench` only, paired runs: short batches of the guard and of the
-//! floor, alternated so that both see the same machine at the same moment,
-//! and the medians of each and of the per-round ratios (a noisy, shared
-//! machine moves two medians taken a minute apart far more than it moves
-//! their ratio).
+//! `diagnose` runs on the RFC 7636 Appendix B verifier (43 characters)
+//! with the challenge a client would have sent for each mistake; a wrong
+//! verifier is the longest path (every hypothesis is tried).
 //!
-//! `cargo bench -p proofkey-benches --bench server`
+//! Two parts: criterion groups (`reuse-1024`, `reuse-65536`, `diagnose-43`),
+//! then, with `--bench` only, paired runs (`paired.rs`), printed as `row`
+//! lines for `bench_report`.
+//!
+//! `cargo bench -p proofkey-benches --bench server`, or
+//! `cargo run --release -p proofkey-benches --bin bench_report` for the
+//! table with the other benches.
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use criterion::Criterion;
-use proofkey::{AuthorizeError, CodeChallenge, CodeVerifier, ReuseGuard};
+use proofkey::{
+    AuthorizeError, ChallengeMethod, CodeChallenge, CodeVerifier, Diagnosis, ReuseGuard, diagnose,
+};
 use sha2::{Digest, Sha256};
+
+#[path = "paired.rs"]
+mod paired;
+use paired::{paired, row};
 
 const CLIENTS: usize = 256;
 const CHALLENGES: usize = 1024;
@@ -101,60 +114,130 @@ fn bench_size<const N: usize>(c: &mut Criterion) {
     g.finish();
 }
 
-/// ns per call of `f` over `n` calls.
-fn time_batch<R>(f: &mut impl FnMut() -> R, n: u32) -> f64 {
-    let start = Instant::now();
-    for _ in 0..n {
-        black_box(f());
-    }
-    start.elapsed().as_nanos() as f64 / f64::from(n)
-}
-
-fn median(mut xs: Vec<f64>) -> f64 {
-    xs.sort_by(f64::total_cmp);
-    xs[xs.len() / 2]
-}
-
-/// Median ns of `ours`, of `theirs`, and median ratio, over alternated
-/// batches of `n` calls each (in both orders) for `budget`.
-fn paired<A, B>(
-    mut ours: impl FnMut() -> A,
-    mut theirs: impl FnMut() -> B,
-    budget: Duration,
-) -> (f64, f64, f64) {
-    const N: u32 = 2_000;
-    time_batch(&mut ours, N);
-    time_batch(&mut theirs, N);
-    let (mut a, mut b, mut r) = (Vec::new(), Vec::new(), Vec::new());
-    let start = Instant::now();
-    while start.elapsed() < budget || r.len() < 30 {
-        let (x, y) = if r.len() % 2 == 0 {
-            let x = time_batch(&mut ours, N);
-            (x, time_batch(&mut theirs, N))
-        } else {
-            let y = time_batch(&mut theirs, N);
-            (time_batch(&mut ours, N), y)
-        };
-        a.push(x);
-        b.push(y);
-        r.push(x / y);
-    }
-    (median(a), median(b), median(r))
-}
-
 fn paired_rows<const N: usize>() {
     let input = [0xa5u8; 64];
     for (load, window) in [("half", N as u64 / 2), ("full", 2 * N as u64)] {
         let mut requests = Requests::new();
         let mut guard = guard::<N>(window, &mut requests);
-        let (ours, theirs, ratio) = paired(
+        let p = paired(
             || requests.call(&mut guard),
             || floor(&input),
-            Duration::from_secs(2),
+            Duration::from_secs(1),
         );
-        println!(
-            "paired\tReuseGuard<{N}>::check_and_record, {load} load\t{ours:.1} ns\t\
-             SHA-256 of 64 octets\t{theirs:.1} ns\tratio {ratio:.2}"
+        row(
+            &format!("ReuseGuard<{N}>::check_and_record, {load} load"),
+            "SHA-256 of 64 octets",
+            &format!("reuse-{N}/check_and_record-{load}"),
+            &format!("reuse-{N}/floor-sha256-64"),
+            &p,
+        );
+    }
+}
+
+/// RFC 7636 Appendix B.
+const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+
+/// One `diagnose` input: a client mistake and what it must be named.
+struct Case {
+    name: &'static str,
+    challenge: String,
+    method: ChallengeMethod,
+    verifier: String,
+    expected: Diagnosis,
+}
+
+impl Case {
+    fn run(&self) -> Diagnosis {
+        diagnose(
+            black_box(&self.challenge),
+            self.method,
+            black_box(&self.verifier),
+        )
+    }
+}
+
+/// A match, then one client mistake per case, each built from the
+/// verifier as that client would have; checked before it is timed.
+fn diagnose_cases() -> Vec<Case> {
+    let digest = Sha256::digest(VERIFIER.as_bytes());
+    let s256 = URL_SAFE_NO_PAD.encode(digest);
+    let case = |name, challenge: String, method, verifier: &str, expected| {
+        let case = Case {
+            name,
+            challenge,
+            method,
+            verifier: verifier.to_owned(),
+            expected,
+        };
+        assert_eq!(case.run(), case.expected, "{name}");
+        case
+    };
+    let other = "A".repeat(43);
+    use ChallengeMethod::{Plain, S256};
+    vec![
+        case("match", s256.clone(), S256, VERIFIER, Diagnosis::Match),
+        case(
+            "wrong-verifier",
+            s256.clone(),
+            S256,
+            &other,
+            Diagnosis::WrongVerifier,
+        ),
+        case(
+            "hex-digest",
+            digest.iter().map(|b| format!("{b:02x}")).collect(),
+            S256,
+            VERIFIER,
+            Diagnosis::HexDigest,
+        ),
+        case(
+            "standard-base64",
+            STANDARD.encode(digest),
+            S256,
+            VERIFIER,
+            Diagnosis::StandardBase64,
+        ),
+        case(
+            "verifier-as-challenge",
+            VERIFIER.to_owned(),
+            S256,
+            VERIFIER,
+            Diagnosis::VerifierAsChallenge,
+        ),
+        case(
+            "s256-under-plain",
+            s256,
+            Plain,
+            VERIFIER,
+            Diagnosis::S256UnderPlain,
+        ),
+    ]
+}
+
+fn bench_diagnose(c: &mut Criterion) {
+    let mut g = c.benchmark_group("diagnose-43");
+    g.bench_function("floor", |b| {
+        b.iter(|| Sha256::digest(black_box(VERIFIER.as_bytes())))
+    });
+    for case in diagnose_cases() {
+        g.bench_function(case.name, |b| b.iter(|| case.run()));
+    }
+    g.finish();
+}
+
+fn diagnose_rows() {
+    for case in diagnose_cases() {
+        let p = paired(
+            || case.run(),
+            || Sha256::digest(black_box(VERIFIER.as_bytes())),
+            Duration::from_millis(300),
+        );
+        row(
+            &format!("diagnose, {:?}, 43 chars", case.expected),
+            "SHA-256 floor",
+            &format!("diagnose-43/{}", case.name),
+            "diagnose-43/floor",
+            &p,
         );
     }
 }
@@ -163,6 +246,7 @@ fn main() {
     let mut c = Criterion::default().configure_from_args();
     bench_size::<1024>(&mut c);
     bench_size::<65_536>(&mut c);
+    bench_diagnose(&mut c);
     c.final_summary();
 
     // `cargo bench` passes `--bench`; `cargo test` runs each benchmark once
@@ -170,5 +254,6 @@ fn main() {
     if std::env::args().any(|a| a == "--bench") {
         paired_rows::<1024>();
         paired_rows::<65_536>();
+        diagnose_rows();
     }
 }

@@ -167,7 +167,9 @@ mod tests {
     #[test]
     fn the_set_is_in_range_and_depends_on_key_digest_and_client() {
         let set = |key: u8, digest: u8, client: &[u8], n| {
-            Hashing::start(&[key; 32], &[digest; 32]).finish(client).set(n)
+            Hashing::start(&[key; 32], &[digest; 32])
+                .finish(client)
+                .set(n)
         };
         for n in [1, 2, 3, 7, 8, 1000, 1 << 16, usize::MAX] {
             assert!(set(1, 3, b"spa", n) < n, "n {n}");
