@@ -8,7 +8,7 @@ use zeroize::{DefaultIsZeroes, Zeroize};
 use crate::{AuthorizeError, CodeChallenge};
 
 mod fingerprint;
-use fingerprint::Hashing;
+use fingerprint::Hashed;
 
 /// The slots of one set: the most entries that share a set.
 const WAYS: usize = 8;
@@ -204,9 +204,7 @@ impl<const N: usize> ReuseGuard<N> {
     /// ```
     #[must_use]
     pub fn fingerprint(&self, client_id: &str, challenge: &CodeChallenge) -> [u8; 16] {
-        Hashing::start(&self.key, challenge.digest())
-            .finish(client_id.as_bytes())
-            .fingerprint()
+        Hashed::new(&self.key, challenge.digest(), client_id.as_bytes()).fingerprint()
     }
 
     /// Refuses a challenge that `client_id` presented within the last
@@ -242,7 +240,7 @@ impl<const N: usize> ReuseGuard<N> {
         challenge: &CodeChallenge,
         now_secs: u64,
     ) -> Result<(), AuthorizeError> {
-        let hashed = Hashing::start(&self.key, challenge.digest()).finish(client_id.as_bytes());
+        let hashed = Hashed::new(&self.key, challenge.digest(), client_id.as_bytes());
         let fingerprint = hashed.fingerprint();
         let first = hashed.set(N.div_ceil(WAYS)).saturating_mul(WAYS);
         let set = self

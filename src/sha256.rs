@@ -4,9 +4,9 @@
 use sha2::{Digest, Sha256};
 use zeroize::Zeroize;
 
-/// Initial hash value (FIPS 180-4 §5.3.3), for the callers that drive
-/// `sha2`'s compression function themselves.
-pub(crate) const H0: [u32; 8] = [
+/// Initial hash value (FIPS 180-4 §5.3.3): `sha256` drives `sha2`'s
+/// compression function itself.
+const H0: [u32; 8] = [
     0x6a09_e667,
     0xbb67_ae85,
     0x3c6e_f372,
@@ -49,7 +49,7 @@ pub(crate) fn sha256(message: &[u8]) -> [u8; 32] {
 
 /// The first `N` octets of a SHA-256 state, big-endian (FIPS 180-4 §6.2.2:
 /// the digest is the state words in order).
-pub(crate) fn big_endian<const N: usize>(state: &[u32; 8]) -> [u8; N] {
+fn big_endian<const N: usize>(state: &[u32; 8]) -> [u8; N] {
     let mut out = [0u8; N];
     for (dst, word) in out.chunks_exact_mut(4).zip(state) {
         dst.copy_from_slice(&word.to_be_bytes());
