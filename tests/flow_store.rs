@@ -34,6 +34,7 @@ fn interleaved_flows_complete_in_any_order() {
         .map(|i| insert(&mut store, &mut rng, NOW + i))
         .collect();
     assert_eq!(store.len(), 32);
+    assert!(!store.is_empty());
     // Take in a shuffled order, starting new flows in between.
     let mut taken = 0;
     while !pending.is_empty() {
