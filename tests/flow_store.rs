@@ -235,6 +235,36 @@ fn taken_and_purged_entries_leave_nothing_behind() {
     assert!(!contains(&bytes_of(&store), &vb.as_bytes()[..8]));
 }
 
+// Dropping the store wipes every entry still held.
+#[test]
+fn dropping_the_store_leaves_nothing_behind() {
+    let mut rng = rng(8);
+    let mut store = FlowStore::<4>::new();
+    let held: Vec<(String, String)> = (0..3)
+        .map(|i| insert(&mut store, &mut rng, NOW + i))
+        .collect();
+    let mut slot = std::mem::MaybeUninit::new(store);
+    // SAFETY: `slot` holds an initialized store, dropped exactly once and
+    // never used as a store again; its storage stays valid and is read as
+    // bytes (padding included, as `bytes_of` does).
+    let (before, after) = unsafe {
+        let read = |p: *const FlowStore<4>| {
+            std::slice::from_raw_parts(p.cast::<u8>(), size_of::<FlowStore<4>>()).to_vec()
+        };
+        let before = read(slot.as_ptr());
+        std::ptr::drop_in_place(slot.as_mut_ptr());
+        (before, read(slot.as_ptr()))
+    };
+    for (state, verifier) in &held {
+        assert!(contains(&before, verifier.as_bytes()), "control");
+        assert!(
+            !contains(&after, &verifier.as_bytes()[..8]),
+            "a verifier is left"
+        );
+        assert!(!contains(&after, &state.as_bytes()[..8]), "a state is left");
+    }
+}
+
 #[test]
 fn the_table_is_inline_and_as_small_as_documented() {
     // "about 190 bytes per entry: a store of 64 entries is about 12 KiB"

@@ -3,7 +3,9 @@
 //! change, every non-canonical field) with no panic; zeroized on drop.
 #![allow(unsafe_code)] // to look at a value's memory after its destructor ran
 
-use proofkey::{ClientFlow, FlowError};
+use std::mem::size_of;
+
+use proofkey::{ClientFlow, FlowError, StoredFlow};
 use sha2::{Digest, Sha256};
 
 #[path = "support/flow.rs"]
@@ -180,6 +182,29 @@ fn fields_are_strict_even_with_a_correct_check() {
             assert_eq!(f.challenge().as_str(), s256(verifier));
         }
     }
+}
+
+// The documented bound, exactly: the longest fields (a 20-digit time, a
+// 128-character verifier) make 229 characters, which round-trip, and a
+// `StoredFlow` holds that much inline and no more.
+#[test]
+fn the_longest_text_is_229_characters_and_fits_exactly() {
+    let (_, _, state) = started(&mut rng(9), NOW);
+    let verifier = "A.~-_0".repeat(22)[..128].to_owned();
+    let text = with_check(&u64::MAX.to_string(), &state, &verifier);
+    assert_eq!(text.len(), 229);
+    let flow = ClientFlow::resume(&text, &state, u64::MAX).unwrap();
+    assert_eq!(flow.to_stored().secret(), text);
+    assert_eq!(flow.verifier().secret(), verifier);
+    // 229 octets and the one-octet length.
+    assert_eq!(size_of::<StoredFlow>(), 230);
+    // One more character anywhere is refused.
+    let longer = with_check(&u64::MAX.to_string(), &state, &format!("{verifier}A"));
+    assert_eq!(longer.len(), 230);
+    assert_eq!(
+        ClientFlow::resume(&longer, &state, u64::MAX).unwrap_err(),
+        FlowError::Malformed
+    );
 }
 
 /// Runs `T`'s destructor in place and returns the bytes left behind (as
