@@ -25,12 +25,13 @@ groups=("$@")
 [ ${#groups[@]} -gt 0 ] || groups=(core policy reuse client misc)
 out=target/mutants-groups
 mkdir -p "$out"
+failed=()
 for g in "${groups[@]}"; do
     [ -n "${globs[$g]:-}" ] || { echo "unknown group: $g"; exit 2; }
     # The shared config with this group's files and test binaries (--lib: unit tests).
-    python3 - "$g" "${globs[$g]}" "${tests[$g]}" > "$out/$g.toml" <<'EOF'
+    python3 - "${globs[$g]}" "${tests[$g]}" > "$out/$g.toml" <<'EOF'
 import json, sys
-_, group, globs, tests = sys.argv
+_, globs, tests = sys.argv
 args = ["--lib"] + [a for t in tests.split() for a in ("--test", t)]
 text = open(".cargo/mutants.toml").read()
 old_globs = 'examine_globs = ["src/**/*.rs"]'
@@ -40,5 +41,14 @@ text = text.replace(old_globs, "examine_globs = " + json.dumps(globs.split()))
 print(text.replace(old_args, "additional_cargo_test_args = " + json.dumps(args)))
 EOF
     echo "--- mutants: $g"
-    cargo mutants --config "$out/$g.toml" -j 2 --output "$out/$g" | tail -1
+    # cargo mutants exits non-zero when a mutant survives: go on with the
+    # other groups, name the survivors, and fail at the end.
+    if ! cargo mutants --config "$out/$g.toml" -j 2 --output "$out/$g" | tail -1; then
+        failed+=("$g")
+        cat "$out/$g/mutants.out/missed.txt" "$out/$g/mutants.out/timeout.txt" 2>/dev/null || true
+    fi
 done
+if [ ${#failed[@]} -gt 0 ]; then
+    echo "mutants: survivors or errors in: ${failed[*]}"; exit 1
+fi
+echo "mutants: every group clean"
