@@ -2,17 +2,18 @@
 //! no login or consent screen: every valid request is approved at once.
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use axum::extract::{RawQuery, State};
 use axum::response::Response;
+use proofkey_store::{CodeRecord, CodeStore, Pkce, StoreError};
 use url::form_urlencoded;
 
 use crate::AppState;
 use crate::clients::find_client;
-use crate::codes::{CodeRecord, random_token};
+use crate::codes::random_token;
 use crate::http::{error_page, raw_state, redirect, single};
 use crate::log::client_label;
+use crate::reuse::Unchecked;
 use crate::weaken::{self, Weakened};
 
 /// What the endpoint decided: one log line and one response each.
@@ -48,7 +49,7 @@ pub(crate) async fn authorize(
     RawQuery(query): RawQuery,
 ) -> Response {
     let query = query.unwrap_or_default();
-    let (client, state, decision) = decide(&s, &query);
+    let (client, state, decision) = decide(&s, &query).await;
     let who = client_label(client);
     let issuer = &s.settings.issuer;
     match decision {
@@ -88,7 +89,7 @@ pub(crate) async fn authorize(
 
 /// The checks in order: the registered client (if any), the `state` to
 /// echo (once the redirect URI is good), and the decision.
-fn decide(s: &AppState, query: &str) -> (Option<&'static str>, Option<String>, Decision) {
+async fn decide(s: &AppState, query: &str) -> (Option<&'static str>, Option<String>, Decision) {
     let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
         .into_owned()
         .collect();
@@ -131,11 +132,11 @@ fn decide(s: &AppState, query: &str) -> (Option<&'static str>, Option<String>, D
             refused(redirect_uri, "invalid_request", "state parameter repeated"),
         );
     };
-    let decision = decide_code(s, client, redirect_uri, &pairs);
+    let decision = decide_code(s, client, redirect_uri, &pairs).await;
     (Some(client.id), state, decision)
 }
 
-fn decide_code(
+async fn decide_code(
     s: &AppState,
     client: &'static crate::clients::Client,
     redirect_uri: &str,
@@ -166,35 +167,58 @@ fn decide_code(
             }
         };
 
-    // 3. Issue the code, with its binding in the same record.
+    // 3. Store the code, with its binding in the same record. The store
+    // checks the client's quota atomically, before the challenge is
+    // recorded: refused requests cannot flush the challenge log.
     let Ok(code) = random_token() else {
         return fail("server_error", "no randomness available");
     };
-    // RFC 9700 §2.1.1: refuse a challenge this client used before. Once
-    // recorded, the pair stays refused even if the code is not issued
-    // below: after an error, the client must choose a fresh challenge.
-    if let Some(challenge) = &bound {
-        match s.reuse.check(client.id, challenge) {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => {
-                let [(_, error), (_, description)] = e.query_pairs();
-                return fail(error, description);
-            }
-            Err(_) => return fail("server_error", "no randomness available"),
+    let Ok(record) = CodeRecord::new(client.id, redirect_uri, Pkce::from(bound.clone())) else {
+        return fail("invalid_request", "redirect_uri too long");
+    };
+    match s.store.insert(&code, &record, settings.code_lifetime).await {
+        Ok(()) => {}
+        // This client's quota only: the other clients still get codes.
+        Err(StoreError::QuotaReached) => {
+            return fail(
+                "temporarily_unavailable",
+                "too many pending authorization codes for this client",
+            );
+        }
+        Err(e) => {
+            s.log.line(format_args!(
+                "authorize client={}: store error: {e}",
+                client.id
+            ));
+            return fail("temporarily_unavailable", "the code store is unavailable");
         }
     }
-    let record = CodeRecord {
-        client_id: client.id,
-        redirect_uri: redirect_uri.to_owned(),
-        challenge: bound.as_ref().map(|c| (c.as_str().to_owned(), c.method())),
-        expires_at: Instant::now() + settings.code_lifetime,
-    };
-    if s.codes.insert(code.clone(), record).is_err() {
-        // This client's quota only: the other clients still get codes.
-        return fail(
-            "temporarily_unavailable",
-            "too many pending authorization codes for this client",
-        );
+    // 4. RFC 9700 §2.1.1: refuse a challenge this client used before, on
+    // any instance sharing the store. A code not issued is withdrawn.
+    if let Some(challenge) = &bound {
+        let refusal = match s.reuse.check(&s.store, client.id, challenge).await {
+            Ok(Ok(())) => None,
+            Ok(Err(e)) => {
+                let [(_, error), (_, description)] = e.query_pairs();
+                Some((error, description))
+            }
+            Err(Unchecked::NoRandomness) => Some(("server_error", "no randomness available")),
+            Err(Unchecked::Store(e)) => {
+                s.log.line(format_args!(
+                    "authorize client={}: store error: {e}",
+                    client.id
+                ));
+                Some((
+                    "temporarily_unavailable",
+                    "the challenge log is unavailable",
+                ))
+            }
+        };
+        if let Some((error, description)) = refusal {
+            // Best effort: the code was never sent, and expires anyway.
+            let _ = s.store.take(&code).await;
+            return fail(error, description);
+        }
     }
     Decision::Issued {
         redirect_uri: redirect_uri.to_owned(),

@@ -244,6 +244,15 @@ pub(crate) fn invalid_grant(description: &'static str) -> TokenFailure {
     }
 }
 
+/// 503 `temporarily_unavailable`: the store failed; nothing was issued.
+pub(crate) fn unavailable(description: &'static str) -> TokenFailure {
+    TokenFailure::Own {
+        status: StatusCode::SERVICE_UNAVAILABLE,
+        error: "temporarily_unavailable",
+        description,
+    }
+}
+
 pub(crate) fn server_error(description: &'static str) -> TokenFailure {
     TokenFailure::Own {
         status: StatusCode::INTERNAL_SERVER_ERROR,

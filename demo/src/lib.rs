@@ -8,7 +8,13 @@
 //!   client sent within the last [`CHALLENGE_REUSE_WINDOW`] is refused
 //!   (`invalid_request`, RFC 9700 §2.1.1), by a [`proofkey::ReuseGuard`].
 //!   Each client holds at most [`AuthServer::codes_per_client`] unexpired
-//!   codes (`temporarily_unavailable` past that, for that client only).
+//!   codes (`temporarily_unavailable` past that, for that client only),
+//!   checked *before* the challenge is recorded, so refused requests
+//!   cannot flush the record of earlier challenges.
+//! * Codes, quotas and challenge fingerprints live in a [`Store`]: this
+//!   process by default, or Redis or PostgreSQL shared by several
+//!   instances. A store that fails answers `temporarily_unavailable`
+//!   (503 at the token endpoint), never a token.
 //! * `POST /token`: the code exchange (RFC 6749 §4.1.3, RFC 7636 §4.5),
 //!   with `client_secret_basic` or `client_secret_post` for the confidential
 //!   client and `none` for the public one.
@@ -41,6 +47,7 @@ mod log;
 mod metadata;
 mod reuse;
 pub mod spa;
+mod store;
 mod token;
 mod weaken;
 
@@ -55,6 +62,7 @@ pub use clients::{
     BACKEND_CLIENT_ID, BACKEND_REDIRECT_URI, BACKEND_SECRET, SPA_CLIENT_ID, SPA_REDIRECT_PATH,
 };
 pub use log::LogCapture;
+pub use store::{Store, StoreUnavailable};
 pub use weaken::{UnknownWeakness, Weakness};
 
 /// How long an authorization code can be redeemed (RFC 6749 §4.1.2: 10 minutes at most).
@@ -98,6 +106,8 @@ pub struct AuthServer {
     codes_per_client: usize,
     weakness: Option<Weakness>,
     log: log::Log,
+    store: Option<Store>,
+    reuse_key: Option<reuse::Key>,
 }
 
 impl AuthServer {
@@ -113,14 +123,17 @@ impl AuthServer {
             codes_per_client: DEFAULT_CODES_PER_CLIENT,
             weakness: None,
             log: log::Log::Stderr,
+            store: None,
+            reuse_key: None,
         }
     }
 
-    /// Sets how long a code can be redeemed (tests use a short one).
+    /// Sets how long a code can be redeemed (tests use a short one; at
+    /// least 1 ms, as the stores refuse a zero time to live).
     #[must_use]
     pub fn code_lifetime(self, lifetime: Duration) -> Self {
         Self {
-            code_lifetime: lifetime,
+            code_lifetime: lifetime.max(Duration::from_millis(1)),
             ..self
         }
     }
@@ -144,6 +157,28 @@ impl AuthServer {
         Self { weakness, ..self }
     }
 
+    /// Keeps codes, quotas and challenge fingerprints in `store` (default:
+    /// a new in-process store). Give every instance on a shared store the
+    /// same [`reuse_key`](Self::reuse_key).
+    #[must_use]
+    pub fn store(self, store: Store) -> Self {
+        Self {
+            store: Some(store),
+            ..self
+        }
+    }
+
+    /// The secret key of the challenge fingerprints
+    /// ([`proofkey::ReuseGuard::fingerprint`]): the same on every instance
+    /// that shares a store (default: random, this process only).
+    #[must_use]
+    pub fn reuse_key(self, key: [u8; 32]) -> Self {
+        Self {
+            reuse_key: Some(reuse::Key(key)),
+            ..self
+        }
+    }
+
     /// Sends the decision log to `capture` instead of stderr.
     #[must_use]
     pub fn log_to(self, capture: LogCapture) -> Self {
@@ -155,9 +190,14 @@ impl AuthServer {
 
     /// The `axum` router of the three endpoints.
     pub fn router(self) -> Router {
+        let store = self
+            .store
+            .clone()
+            .unwrap_or(Store::Memory(proofkey_store::MemoryStore::new(0, 0)))
+            .with_quota(self.codes_per_client, clients::count());
         let state = Arc::new(AppState {
-            codes: codes::CodeStore::new(self.codes_per_client),
-            reuse: reuse::Reuse::new(),
+            store,
+            reuse: reuse::Reuse::new(self.reuse_key),
             log: self.log.clone(),
             settings: self,
         });
@@ -176,7 +216,7 @@ impl AuthServer {
 /// What the endpoints share.
 struct AppState {
     settings: AuthServer,
-    codes: codes::CodeStore,
+    store: Store,
     reuse: reuse::Reuse,
     log: log::Log,
 }

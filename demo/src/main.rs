@@ -1,8 +1,10 @@
-//! `cargo run -p demo -- [PORT] [--weaken RULE]`: the demo authorization
+//! `cargo run -p demo -- [PORT] [--weaken RULE] [--store URL]`: the demo authorization
 //! server on `127.0.0.1` (port 8080, or `PORT` from the argument or the
 //! environment; 0 lets the OS choose). The first line on stdout is always
 //! `listening on http://127.0.0.1:PORT`, with the bound port.
 //! `DEMO_POLICY=production|development|oauth21|fapi2` picks the PKCE policy.
+//! `--store redis://...` or `postgres://...` shares codes, quotas and
+//! challenges between instances (with the same `DEMO_REUSE_KEY`).
 
 use std::process::ExitCode;
 
@@ -10,7 +12,7 @@ use demo::Weakness;
 use proofkey::Policy;
 
 const USAGE: &str = "\
-usage: cargo run -p demo -- [PORT] [--weaken RULE]
+usage: cargo run -p demo -- [PORT] [--weaken RULE] [--store URL]
 
   PORT            port on 127.0.0.1 (default 8080, or $PORT; 0 = chosen by the OS).
                   The first line on stdout is `listening on http://127.0.0.1:PORT`.
@@ -24,9 +26,15 @@ usage: cargo run -p demo -- [PORT] [--weaken RULE]
                     missing-challenge  issue codes to the public client without
                                        code_challenge, redeemed without verifier
                     replay             a code can be redeemed again after success
+  --store URL     where codes, per-client quotas and challenge fingerprints
+                  live: memory (default, this process only), redis://HOST:PORT
+                  or postgres://USER@HOST:PORT/DB (shared by every instance
+                  started with the same URL and DEMO_REUSE_KEY)
   -h, --help      this text
 
 environment: DEMO_POLICY=production (default) | development | oauth21 | fapi2
+             DEMO_REUSE_KEY=<64 hex digits>: the challenge fingerprint key,
+               the same secret on every instance; required with a shared --store
 ";
 
 /// `println!` that ignores a closed stdout: a probe that reads the first
@@ -53,6 +61,7 @@ fn parse_policy(name: &str) -> Option<Policy> {
 struct Args {
     port: Option<String>,
     weakness: Option<Weakness>,
+    store: Option<String>,
     help: bool,
 }
 
@@ -60,6 +69,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
     let mut parsed = Args {
         port: None,
         weakness: None,
+        store: None,
         help: false,
     };
     while let Some(arg) = args.next() {
@@ -71,6 +81,17 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
             "--weaken" => args
                 .next()
                 .ok_or_else(|| "--weaken needs a RULE".to_owned())?,
+            "--store" => {
+                let url = args
+                    .next()
+                    .ok_or_else(|| "--store needs a URL".to_owned())?;
+                set_store(&mut parsed, url)?;
+                continue;
+            }
+            _ if arg.starts_with("--store=") => {
+                set_store(&mut parsed, arg["--store=".len()..].to_owned())?;
+                continue;
+            }
             _ => match arg.strip_prefix("--weaken=") {
                 Some(rule) => rule.to_owned(),
                 None if arg.starts_with('-') => return Err(format!("unknown option {arg:?}")),
@@ -92,6 +113,25 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
         );
     }
     Ok(parsed)
+}
+
+fn set_store(parsed: &mut Args, url: String) -> Result<(), String> {
+    if parsed.store.replace(url).is_some() {
+        return Err("--store can be given once".to_owned());
+    }
+    Ok(())
+}
+
+/// `DEMO_REUSE_KEY`: 64 hex digits, 32 octets.
+fn reuse_key(hex: &str) -> Option<[u8; 32]> {
+    let mut key = [0u8; 32];
+    if hex.len() != 64 {
+        return None;
+    }
+    for (octet, pair) in key.iter_mut().zip(hex.as_bytes().chunks(2)) {
+        *octet = u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok()?;
+    }
+    Some(key)
 }
 
 #[tokio::main]
@@ -124,6 +164,31 @@ async fn main() -> ExitCode {
     };
     if let Some(weakness) = args.weakness {
         eprintln!("{}", weakness.warning());
+    }
+    let key = match std::env::var("DEMO_REUSE_KEY") {
+        Ok(hex) => match reuse_key(&hex) {
+            Some(key) => Some(key),
+            None => {
+                eprintln!("error: DEMO_REUSE_KEY must be 64 hex digits\n\n{USAGE}");
+                return ExitCode::FAILURE;
+            }
+        },
+        Err(_) => None,
+    };
+    let store = match demo::Store::connect(args.store.as_deref().unwrap_or("memory")).await {
+        Ok(store) => store,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if store.is_shared() && key.is_none() {
+        // Without one key on every instance, no instance would recognise
+        // another's challenge fingerprints.
+        eprintln!(
+            "error: a shared --store needs DEMO_REUSE_KEY (64 hex digits, the same secret on every instance)"
+        );
+        return ExitCode::FAILURE;
     }
 
     // Loopback only: this demo has no TLS and approves every request.
@@ -166,7 +231,29 @@ async fn main() -> ExitCode {
     say!("try: curl -s {issuer}/.well-known/oauth-authorization-server");
     say!("walkthrough: demo/README.md");
 
-    let app = demo::app_with(policy, &issuer, args.weakness);
+    // Never the password: the URL's user info is left out.
+    let shown = args.store.as_deref().map_or("memory".to_owned(), |url| {
+        match (url.split_once("://"), url.rsplit_once('@')) {
+            (Some((scheme, _)), Some((_, host))) => format!("{scheme}://{host}"),
+            _ => url.to_owned(),
+        }
+    });
+    say!("store: {shown}");
+    // PostgreSQL keeps expired rows until deleted: purge them now and then.
+    let purging = store.clone();
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+            let _ = purging.purge_expired().await;
+        }
+    });
+    let mut server = demo::AuthServer::new(policy, &issuer)
+        .weaken(args.weakness)
+        .store(store);
+    if let Some(key) = key {
+        server = server.reuse_key(key);
+    }
+    let app = server.router();
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };

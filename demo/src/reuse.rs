@@ -1,49 +1,81 @@
-//! The refusal of a client's repeated challenge (RFC 9700 §2.1.1), by a
-//! [`ReuseGuard`] keyed with OS randomness on first use.
+//! The refusal of a client's repeated challenge (RFC 9700 §2.1.1): a
+//! keyed [`ReuseGuard::fingerprint`] of (client, verifier), recorded in the
+//! store's challenge log, shared by every instance on a shared store.
 
-use std::sync::{Mutex, PoisonError};
-use std::time::Instant;
+use std::sync::OnceLock;
 
 use proofkey::{AuthorizeError, CodeChallenge, ReuseGuard};
+use proofkey_store::{ChallengeLog, StoreError};
 
 use crate::CHALLENGE_REUSE_WINDOW;
+use crate::store::Store;
 
-/// Slots of the reuse guard: 96 KiB, several times the pairs a demo sees
-/// in an hour. Past that, the oldest pairs are forgotten first.
-const REUSE_CAPACITY: usize = 4096;
+/// The fingerprint key, never shown in `Debug`.
+#[derive(Clone, Copy)]
+pub(crate) struct Key(pub(crate) [u8; 32]);
+
+impl std::fmt::Debug for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[REDACTED]")
+    }
+}
 
 pub(crate) struct Reuse {
-    /// Keyed on first use, so that a failing RNG is a `server_error`, as for codes.
-    guard: Mutex<Option<ReuseGuard<REUSE_CAPACITY>>>,
-    /// The guard's clock: seconds since start-up, monotonic.
-    started: Instant,
+    /// The fingerprint key: configured (the same on every instance), or
+    /// drawn from the OS on first use, so that a failing RNG is a
+    /// `server_error`, as for codes.
+    key: Option<Key>,
+    guard: OnceLock<ReuseGuard<1>>,
+}
+
+/// Why a challenge could not be checked.
+pub(crate) enum Unchecked {
+    NoRandomness,
+    Store(StoreError),
 }
 
 impl Reuse {
-    pub(crate) fn new() -> Self {
+    pub(crate) fn new(key: Option<Key>) -> Self {
         Self {
-            guard: Mutex::new(None),
-            started: Instant::now(),
+            key,
+            guard: OnceLock::new(),
         }
     }
 
-    /// [`ReuseGuard::check_and_record`] for a challenge the policy
-    /// accepted; `Err` only if the guard could not be keyed.
-    pub(crate) fn check(
-        &self,
-        client_id: &str,
-        challenge: &CodeChallenge,
-    ) -> Result<Result<(), AuthorizeError>, getrandom::Error> {
-        let mut slot = self.guard.lock().unwrap_or_else(PoisonError::into_inner);
-        let guard = match &mut *slot {
-            Some(guard) => guard,
+    fn guard(&self) -> Result<&ReuseGuard<1>, getrandom::Error> {
+        if let Some(guard) = self.guard.get() {
+            return Ok(guard);
+        }
+        let key = match self.key {
+            Some(Key(key)) => key,
             None => {
                 let mut key = [0u8; 32];
                 getrandom::fill(&mut key)?;
-                slot.insert(ReuseGuard::new(key, CHALLENGE_REUSE_WINDOW.as_secs()))
+                key
             }
         };
-        let now = self.started.elapsed().as_secs();
-        Ok(guard.check_and_record(client_id, challenge, now))
+        // Two first uses at once: one key wins, and both use it.
+        Ok(self
+            .guard
+            .get_or_init(|| ReuseGuard::new(key, CHALLENGE_REUSE_WINDOW.as_secs())))
+    }
+
+    /// Records (client, challenge) in the store's log; `Ok(Err(_))` if it
+    /// is there already (a reuse within the window).
+    pub(crate) async fn check(
+        &self,
+        store: &Store,
+        client_id: &str,
+        challenge: &CodeChallenge,
+    ) -> Result<Result<(), AuthorizeError>, Unchecked> {
+        let fingerprint = self
+            .guard()
+            .map_err(|_| Unchecked::NoRandomness)?
+            .fingerprint(client_id, challenge);
+        match store.first_seen(&fingerprint, CHALLENGE_REUSE_WINDOW).await {
+            Ok(true) => Ok(Ok(())),
+            Ok(false) => Ok(Err(AuthorizeError::ChallengeReused)),
+            Err(e) => Err(Unchecked::Store(e)),
+        }
     }
 }

@@ -1,20 +1,23 @@
 //! `POST /token`: the code exchange (RFC 6749 §4.1.3, RFC 7636 §4.5).
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::SystemTime;
 
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderMap, PRAGMA};
 use axum::response::{IntoResponse, Json, Response};
-use proofkey::{CodeChallenge, TokenError};
+use proofkey::TokenError;
+use proofkey_store::CodeStore;
 use serde_json::json;
 use url::form_urlencoded;
 
 use crate::client_auth::authenticate;
 use crate::codes::random_token;
-use crate::http::{Refusal, TokenFailure, invalid_grant, invalid_request, server_error, single};
+use crate::http::{
+    Refusal, TokenFailure, invalid_grant, invalid_request, server_error, single, unavailable,
+};
 use crate::log::client_label;
 use crate::weaken::{self, Weakened};
 use crate::{ACCESS_TOKEN_LIFETIME_SECS, AppState, Weakness};
@@ -38,7 +41,7 @@ pub(crate) async fn token(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    match exchange(&s, &headers, &body) {
+    match exchange(&s, &headers, &body).await {
         Ok((client, access_token, weakened)) => {
             match weakened {
                 None => s
@@ -72,7 +75,7 @@ pub(crate) async fn token(
 
 /// The checks in order; on success, the client id, the access token and
 /// the weakness that overrode a refusal, if any.
-fn exchange(
+async fn exchange(
     s: &AppState,
     headers: &HeaderMap,
     body: &[u8],
@@ -107,13 +110,24 @@ fn exchange(
     // Take the record out: the code is consumed by this request, whatever
     // its outcome (server guide step 4), and cannot be redeemed twice.
     let used = "authorization code is invalid, expired or already used";
-    let Some(record) = s.codes.take(code) else {
-        return Err(refuse(invalid_grant(used)).note("unknown, expired or used code"));
+    // The store never returns an expired record; a store error is a 503,
+    // never a token.
+    let redeemed = match s.store.take(code).await {
+        Ok(Some(redeemed)) => redeemed,
+        Ok(None) => {
+            return Err(refuse(invalid_grant(used)).note("unknown, expired or used code"));
+        }
+        Err(e) => {
+            s.log
+                .line(format_args!("token client={}: store error: {e}", client.id));
+            return Err(
+                refuse(unavailable("the code store is unavailable, try again"))
+                    .note("code store error"),
+            );
+        }
     };
-    if record.expires_at <= Instant::now() {
-        return Err(refuse(invalid_grant(used)).note("expired code"));
-    }
-    if record.client_id != client.id {
+    let record = &redeemed.record;
+    if record.client_id() != client.id {
         return Err(refuse(invalid_grant(
             "authorization code was issued to another client",
         )));
@@ -124,7 +138,7 @@ fn exchange(
                 "redirect_uri required: it was in the authorization request",
             )));
         }
-        Some(uri) if uri != record.redirect_uri => {
+        Some(uri) if uri != record.redirect_uri() => {
             return Err(refuse(invalid_grant(
                 "redirect_uri does not match the authorization request",
             )));
@@ -132,35 +146,27 @@ fn exchange(
         Some(_) => {}
     }
 
-    // PKCE (server guide step 3): rebuild the stored binding. A record that
-    // does not parse is a server fault, never "no PKCE".
-    let bound = match &record.challenge {
-        None => None,
-        Some((value, method)) => Some(
-            CodeChallenge::parse(value, *method)
-                .map_err(|_| refuse(server_error("corrupt authorization code record")))?,
-        ),
-    };
+    // PKCE (server guide step 3): the binding stored with the code.
+    let bound = record.pkce().challenge();
     let settings = &s.settings;
     let weakened = weaken::token(
         settings.weakness,
         &settings.policy,
         client.kind,
-        bound.as_ref(),
+        bound,
         &pairs,
     )
     .map_err(|e| {
         // For the operator only, logged before the refusal's line: the
         // client's likely encoding mistake. Never in the response, and the
         // hint names no value.
-        if let (TokenError::Mismatch | TokenError::MalformedVerifier(_), Some((value, method))) =
-            (e, &record.challenge)
+        if let (TokenError::Mismatch | TokenError::MalformedVerifier(_), Some(bound)) = (e, bound)
             && let Ok(Some(verifier)) = single(&pairs, "code_verifier")
         {
             s.log.line(format_args!(
                 "token client={}: PKCE hint: {}",
                 client.id,
-                proofkey::diagnose(value, *method, verifier)
+                proofkey::diagnose(bound.as_str(), bound.method(), verifier)
             ));
         }
         refuse(TokenFailure::Pkce(e))
@@ -169,8 +175,15 @@ fn exchange(
     let access_token =
         random_token().map_err(|_| refuse(server_error("no randomness available")))?;
     if settings.weakness == Some(Weakness::Replay) {
-        // --weaken replay: the code goes back, redeemable again.
-        s.codes.put_back(code.to_owned(), record);
+        // --weaken replay: the code goes back, redeemable again, for the
+        // rest of its lifetime.
+        let left = redeemed
+            .expires_at
+            .duration_since(SystemTime::now())
+            .unwrap_or_default();
+        if !left.is_zero() {
+            let _ = s.store.insert(code, record, left).await;
+        }
         return Ok((client.id, access_token, Some(Weakness::Replay)));
     }
     Ok((client.id, access_token, weakened))

@@ -2,8 +2,11 @@
 //! OS-chosen port, prints `listening on http://127.0.0.1:PORT` as its first
 //! stdout line, and warns on stderr when weakened.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::process::{Child, Command, Stdio};
+
+#[path = "support/binary.rs"]
+mod binary;
 
 /// The running binary, killed on drop.
 struct Demo(Child);
@@ -18,24 +21,7 @@ impl Drop for Demo {
 /// Starts the binary with `args` and returns it with its base URL, read
 /// from the first line of stdout.
 fn spawn(args: &[&str]) -> (Demo, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_demo"))
-        .args(args)
-        .env_remove("PORT")
-        .env_remove("DEMO_POLICY")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn demo");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut first = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut first)
-        .expect("first line");
-    let base = first
-        .strip_prefix("listening on ")
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap_or_else(|| panic!("first line {first:?}"))
-        .to_owned();
+    let (child, base) = binary::spawn(args, &[], Stdio::piped());
     (Demo(child), base)
 }
 
@@ -134,5 +120,41 @@ fn bad_arguments_fail_with_the_usage() {
     let help = String::from_utf8_lossy(&out.stdout);
     for rule in demo::Weakness::ALL {
         assert!(help.contains(rule.name()), "{rule} in --help");
+    }
+}
+
+#[test]
+fn a_store_that_cannot_be_used_stops_the_server_at_start() {
+    for (args, env, message) in [
+        (
+            &["0", "--store", "mysql://x"][..],
+            &[][..],
+            "expected memory, redis://... or postgres://...",
+        ),
+        (
+            &["0", "--store", "redis://127.0.0.1:1"],
+            &[],
+            "the store is unavailable",
+        ),
+        (&["0", "--store"], &[], "--store needs a URL"),
+        (
+            &["0", "--store=memory", "--store=memory"],
+            &[],
+            "--store can be given once",
+        ),
+        (
+            &["0"],
+            &[("DEMO_REUSE_KEY", "00")],
+            "DEMO_REUSE_KEY must be 64 hex digits",
+        ),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_demo"))
+            .args(args)
+            .envs(env.iter().copied())
+            .output()
+            .expect("run demo");
+        assert!(!out.status.success(), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(message), "{args:?}: {err}");
     }
 }

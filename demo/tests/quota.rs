@@ -15,7 +15,7 @@ mod http;
 #[path = "support/raw.rs"]
 mod raw;
 use http::{SPA_REDIRECT, Server, redeem, start_with};
-use raw::{get_authorize, query, raw_param, spa_query};
+use raw::{get_authorize, query, query_with, raw_param, spa_query};
 
 const QUOTA: usize = 100;
 const FLOOD: usize = 150;
@@ -131,4 +131,53 @@ async fn a_quota_of_zero_refuses_every_code_but_still_redirects_with_state() {
         Some("temporarily_unavailable")
     );
     assert_eq!(params.get("state"), Some(state.secret()));
+}
+
+/// Issue 18's measurement: the reuse guard used to record a challenge
+/// before the quota check, so 12,000 quota-refused requests flushed it and
+/// a client's repeated challenge was accepted again. The quota now comes
+/// first: refused requests record nothing.
+#[tokio::test]
+async fn a_flood_of_quota_refused_requests_does_not_flush_the_challenge_log() {
+    const QUOTA: usize = 4;
+    const REFUSED: usize = 12_000;
+    let log = demo::LogCapture::new();
+    let server = start_with(|base| {
+        demo::AuthServer::new(Policy::production(), base)
+            .codes_per_client(QUOTA)
+            .log_to(log.clone())
+            .router()
+    })
+    .await;
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let victim = query_with(demo::SPA_CLIENT_ID, SPA_REDIRECT, &challenge, "");
+    let first = outcome(&server, &victim).await.expect("the victim's code");
+    for _ in 1..QUOTA {
+        assert!(outcome(&server, &spa_query("")).await.is_ok());
+    }
+    for _ in 0..REFUSED {
+        assert_eq!(
+            outcome(&server, &spa_query("")).await,
+            Err("temporarily_unavailable".to_owned())
+        );
+    }
+    // A slot is free again: the repeated challenge is still refused.
+    assert!(
+        redeem(&server, &server.spa(), &first, Some(verifier))
+            .await
+            .is_ok()
+    );
+    assert_eq!(
+        outcome(&server, &victim).await,
+        Err("invalid_request".to_owned())
+    );
+    // And the slot was for a fresh challenge all along.
+    assert!(outcome(&server, &spa_query("")).await.is_ok());
+    let reused = "authorize client=spa: invalid_request (code_challenge was used before: use a fresh code_verifier for every authorization request)";
+    assert_eq!(
+        log.lines().iter().filter(|l| *l == reused).count(),
+        1,
+        "{:?}",
+        log.lines().last()
+    );
 }

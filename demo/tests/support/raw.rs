@@ -28,6 +28,16 @@ pub(crate) async fn get_authorize(server: &Server, query: &str) -> (StatusCode, 
 /// fresh challenge, then `extra` (raw, without a leading `&`).
 pub(crate) fn query(client_id: &str, redirect_uri: &str, extra: &str) -> String {
     let (challenge, _) = PkceCodeChallenge::new_random_sha256();
+    query_with(client_id, redirect_uri, &challenge, extra)
+}
+
+/// [`query`] with `challenge`.
+pub(crate) fn query_with(
+    client_id: &str,
+    redirect_uri: &str,
+    challenge: &PkceCodeChallenge,
+    extra: &str,
+) -> String {
     let redirect: String = byte_serialize(redirect_uri.as_bytes()).collect();
     format!(
         "response_type=code&client_id={client_id}&redirect_uri={redirect}\
