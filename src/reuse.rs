@@ -67,6 +67,18 @@ const WAYS: usize = 8;
 ///   overflows with probability about 2·10⁻⁷ at `L = N/10`, 2·10⁻⁴ at
 ///   `N/4`, 2·10⁻² at `N/2` (Poisson tails). A false alarm needs two
 ///   pairs with the same 128-bit fingerprint.
+/// - **Its limit: about 2N records flush it.** Every recorded pair
+///   pushes older ones out of its set, whoever sent it. After `K` more
+///   records within a window, an earlier entry is still there with
+///   probability `P(Poisson(8K/N) < 8)`: about 95% at `K = N/2`, 45% at
+///   `K = N`, 1% at `K = 2N` (tests/reuse_flush.rs: 189, 87 and 2 of 200
+///   entries of a `ReuseGuard<4096>`). So whoever can make `2N`
+///   authorization requests within a window can make the guard forget a
+///   client's challenge. Record only requests that get a code: check
+///   per-client quotas or rate limits *before* `check_and_record`, size
+///   `N` well above the requests one window can see, or keep the
+///   fingerprints in a shared store that is not a fixed table (see
+///   [below](Self#several-server-instances)).
 /// - **Size.** `N` is any number from 1 up (`N = 0` does not compile), at
 ///   24 octets a slot plus 40: `ReuseGuard<1024>` is 24 KiB,
 ///   `ReuseGuard<65_536>` 1.5 MiB. Size it at several times the number of
