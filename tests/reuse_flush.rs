@@ -17,10 +17,14 @@ fn verifier(tag: u8, i: u32) -> CodeVerifier {
 fn detected_after(flood: u32) -> u32 {
     let mut guard = Box::new(ReuseGuard::<N>::new([9; 32], 3600));
     for i in 0..VICTIMS {
-        guard.check_and_record("victim", &verifier(1, i).challenge(), 0).unwrap();
+        guard
+            .check_and_record("victim", &verifier(1, i).challenge(), 0)
+            .unwrap();
     }
     for i in 0..flood {
-        guard.check_and_record("flood", &verifier(2, i).challenge(), 1).unwrap();
+        guard
+            .check_and_record("flood", &verifier(2, i).challenge(), 1)
+            .unwrap();
     }
     (0..VICTIMS)
         .filter(|&i| {
