@@ -40,7 +40,8 @@ pub struct MemoryStore {
 }
 
 struct Inner {
-    codes: Lanes<[u8; 32], CodeRecord>,
+    /// Each record with its expiry by the wall clock, for `Redeemed`.
+    codes: Lanes<[u8; 32], Redeemed>,
     challenges: Lanes<[u8; 16], ()>,
     quota: Option<usize>,
     /// Live codes per client, when there is a quota.
@@ -51,7 +52,7 @@ impl Inner {
     fn evict(&mut self, now: Instant) {
         let held = &mut self.held;
         self.codes
-            .evict(now, |record| release(held, record.client_id()));
+            .evict(now, |gone| release(held, gone.record.client_id()));
         self.challenges.evict(now, |()| {});
     }
 }
@@ -141,19 +142,8 @@ impl MemoryStore {
     /// ```
     #[must_use]
     pub fn peek(&self, code: &str) -> Option<Redeemed> {
-        let (inner, now) = self.evicted();
-        inner
-            .codes
-            .get(&code_key(code))
-            .map(|e| redeemed(&e.value, e.expires, now))
-    }
-}
-
-fn redeemed(record: &CodeRecord, expires: Instant, now: Instant) -> Redeemed {
-    let left = expires.saturating_duration_since(now);
-    Redeemed {
-        record: record.clone(),
-        expires_at: SystemTime::now() + left,
+        let (inner, _) = self.evicted();
+        inner.codes.get(&code_key(code)).map(|e| e.value.clone())
     }
 }
 
@@ -174,7 +164,11 @@ impl CodeStore for MemoryStore {
         if inner.quota.is_some_and(|quota| held >= quota) {
             return Err(StoreError::QuotaReached);
         }
-        inner.codes.insert(key, record.clone(), ttl, now)?;
+        let redeemed = Redeemed {
+            record: record.clone(),
+            expires_at: SystemTime::now() + ttl,
+        };
+        inner.codes.insert(key, redeemed, ttl, now)?;
         if inner.quota.is_some() {
             *inner.held.entry(client.to_owned()).or_insert(0) += 1;
         }
@@ -183,13 +177,15 @@ impl CodeStore for MemoryStore {
 
     async fn take(&self, code: &str) -> Result<Option<Redeemed>, StoreError> {
         let key = code_key(code);
-        let (mut inner, now) = self.evicted();
+        let (mut inner, _) = self.evicted();
         let Some(entry) = inner.codes.remove(&key) else {
             return Ok(None);
         };
-        release(&mut inner.held, entry.value.client_id());
+        if inner.quota.is_some() {
+            release(&mut inner.held, entry.value.record.client_id());
+        }
         // evict(now) dropped everything expired: this one is live.
-        Ok(Some(redeemed(&entry.value, entry.expires, now)))
+        Ok(Some(entry.value))
     }
 }
 
