@@ -71,11 +71,6 @@ const CLIENTS: &[Client] = &[
     },
 ];
 
-/// How many clients are registered.
-pub(crate) const fn count() -> usize {
-    CLIENTS.len()
-}
-
 pub(crate) fn find_client(id: &str) -> Option<&'static Client> {
     CLIENTS.iter().find(|c| c.id == id)
 }

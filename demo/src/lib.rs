@@ -193,8 +193,8 @@ impl AuthServer {
         let store = self
             .store
             .clone()
-            .unwrap_or(Store::Memory(proofkey_store::MemoryStore::new(0, 0)))
-            .with_quota(self.codes_per_client, clients::count());
+            .unwrap_or_else(Store::memory)
+            .with_quota(self.codes_per_client);
         let state = Arc::new(AppState {
             store,
             reuse: reuse::Reuse::new(self.reuse_key),

@@ -9,9 +9,12 @@ use proofkey_store::{
     StoreError,
 };
 
-/// How many challenge fingerprints the in-process store holds (16 octets
-/// each, plus the map): far more than the codes, as they live an hour.
-const MEMORY_CHALLENGES: usize = 65_536;
+/// How many codes the in-process store holds at most, whatever the quota.
+const MEMORY_CODES: usize = 100_000;
+/// How many challenge fingerprints it holds (16 octets each, plus the
+/// map): they live an hour, codes ten minutes. Past that, authorization
+/// requests with PKCE get `temporarily_unavailable` until some expire.
+const MEMORY_CHALLENGES: usize = 100_000;
 
 /// The demo's store: one of the three `proofkey_store` backends.
 ///
@@ -56,7 +59,7 @@ impl Store {
     pub async fn connect(url: &str) -> Result<Self, StoreUnavailable> {
         let fail = |e: StoreError| StoreUnavailable(format!("store {url:?}: {e}"));
         if url == "memory" {
-            Ok(Self::Memory(MemoryStore::new(0, 0)))
+            Ok(Self::memory())
         } else if url.starts_with("redis://") || url.starts_with("rediss://") {
             Ok(Self::Redis(RedisStore::connect(url).await.map_err(fail)?))
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
@@ -70,20 +73,22 @@ impl Store {
         }
     }
 
+    /// A new in-process store.
+    #[must_use]
+    pub fn memory() -> Self {
+        Self::Memory(MemoryStore::new(MEMORY_CODES, MEMORY_CHALLENGES))
+    }
+
     /// Whether several instances can share it.
     #[must_use]
     pub fn is_shared(&self) -> bool {
         !matches!(self, Self::Memory(_))
     }
 
-    /// The store with a quota of `per_client` live codes per client (a new
-    /// in-process store is sized for `clients` clients).
-    pub(crate) fn with_quota(self, per_client: usize, clients: usize) -> Self {
+    /// The store with a quota of `per_client` live codes per client.
+    pub(crate) fn with_quota(self, per_client: usize) -> Self {
         match self {
-            Self::Memory(_) => Self::Memory(
-                MemoryStore::new(per_client.saturating_mul(clients).max(1), MEMORY_CHALLENGES)
-                    .per_client_quota(per_client),
-            ),
+            Self::Memory(s) => Self::Memory(s.per_client_quota(per_client)),
             Self::Redis(s) => Self::Redis(s.per_client_quota(per_client)),
             Self::Postgres(s) => Self::Postgres(s.per_client_quota(per_client)),
         }
