@@ -161,3 +161,43 @@ async fn a_stopped_server_is_unavailable_and_a_restarted_one_serves_again() {
         down_then_up(&store, &mut server).await;
     }
 }
+
+/// A stored value that is not a record of this version is `Corrupt`, and
+/// consumed: never a record, never "no PKCE".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_corrupt_stored_record_is_an_error_and_consumed() {
+    use sha2::{Digest, Sha256};
+    let hash = Sha256::digest(b"tampered");
+    let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
+    // Version 1, an expiry, then "no PKCE" with a value: not a record.
+    let bad: &[u8] = &[1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, b'a', b'b', b'c'];
+    if let Some(server) = Redis::start() {
+        let client = redis::Client::open(server.url()).unwrap();
+        let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+        let () = redis::cmd("SET")
+            .arg(format!("proofkey:c:{hex}"))
+            .arg(bad)
+            .query_async(&mut conn)
+            .await
+            .unwrap();
+        let store = RedisStore::connect(&server.url()).await.unwrap();
+        assert_eq!(store.take("tampered").await, Err(StoreError::Corrupt));
+        assert_eq!(store.take("tampered").await, Ok(None));
+    }
+    if let Some(server) = Postgres::start() {
+        let store = postgres(&server).await;
+        let (client, connection) = tokio_postgres::connect(&server.url(), tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        tokio::spawn(connection);
+        client
+            .execute(
+                "INSERT INTO proofkey_codes VALUES ($1, 'c', now() + interval '1 minute', $2)",
+                &[&&hash[..], &bad],
+            )
+            .await
+            .unwrap();
+        assert_eq!(store.take("tampered").await, Err(StoreError::Corrupt));
+        assert_eq!(store.take("tampered").await, Ok(None));
+    }
+}
