@@ -71,7 +71,7 @@ const WAYS: usize = 8;
 ///   pushes older ones out of its set, whoever sent it. After `K` more
 ///   records within a window, an earlier entry is still there with
 ///   probability `P(Poisson(8K/N) < 8)`: about 95% at `K = N/2`, 45% at
-///   `K = N`, 1% at `K = 2N` (tests/reuse_flush.rs: 189, 87 and 2 of 200
+///   `K = N`, 1% at `K = 2N` (measured, and pinned by a test: 189, 87 and 2 of 200
 ///   entries of a `ReuseGuard<4096>`). So whoever can make `2N`
 ///   authorization requests within a window can make the guard forget a
 ///   client's challenge. Record only requests that get a code: check
