@@ -67,15 +67,51 @@ fn stop(child: &mut Option<Child>, signal: Signal) {
     }
 }
 
-fn wait_until(mut ready: impl FnMut() -> bool, what: &str) {
+/// Waits until `ready`, or until `child` exits (false: it could not start,
+/// typically its port was taken). A child that answers but exits right
+/// after was not the one answering: false too.
+fn wait_until(child: &mut Child, mut ready: impl FnMut() -> bool, what: &str) -> bool {
+    let exited = |c: &mut Child| !matches!(c.try_wait(), Ok(None));
     let deadline = Instant::now() + READY_WITHIN;
     while !ready() {
+        if exited(child) {
+            return false;
+        }
         assert!(
             Instant::now() < deadline,
             "{what} did not start within 30 s"
         );
         sleep(Duration::from_millis(25));
     }
+    sleep(Duration::from_millis(50));
+    !exited(child)
+}
+
+/// Keeps a child that started; reaps one that did not (never signalled
+/// later: its pid may be reused).
+fn keep(slot: &mut Option<Child>, mut child: Child, up: bool) -> bool {
+    if up {
+        *slot = Some(child);
+    } else {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    up
+}
+
+/// Launches on fresh ports until one works.
+fn start_on_a_free_port<S>(
+    server: &mut S,
+    port: impl Fn(&mut S) -> &mut u16,
+    launch: impl Fn(&mut S) -> bool,
+) {
+    for _ in 0..5 {
+        if launch(server) {
+            return;
+        }
+        *port(server) = free_port();
+    }
+    panic!("could not start a server on any of 5 free ports");
 }
 
 /// A `redis-server`, no persistence, on 127.0.0.1.
@@ -105,7 +141,7 @@ impl Redis {
             dir,
             binary,
         };
-        redis.restart();
+        start_on_a_free_port(&mut redis, |r| &mut r.port, Self::launch);
         Some(redis)
     }
 }
@@ -124,7 +160,16 @@ impl Server for Redis {
     /// Starts it again on the same port (it starts empty: no persistence).
     fn restart(&mut self) {
         self.stop();
-        let child = Command::new(&self.binary)
+        assert!(
+            self.launch(),
+            "redis-server did not start again on its port"
+        );
+    }
+}
+
+impl Redis {
+    fn launch(&mut self) -> bool {
+        let mut child = Command::new(&self.binary)
             .args(["--bind", "127.0.0.1", "--port", &self.port.to_string()])
             .args(["--save", "", "--appendonly", "no", "--dir"])
             .arg(self.dir.path())
@@ -132,9 +177,13 @@ impl Server for Redis {
             .stderr(Stdio::null())
             .spawn()
             .expect("redis-server starts");
-        self.child = Some(child);
         let addr = SocketAddr::from(([127, 0, 0, 1], self.port));
-        wait_until(|| TcpStream::connect(addr).is_ok(), "redis-server");
+        let up = wait_until(
+            &mut child,
+            || TcpStream::connect(addr).is_ok(),
+            "redis-server",
+        );
+        keep(&mut self.child, child, up)
     }
 }
 
@@ -231,7 +280,7 @@ impl Postgres {
             bin,
             user,
         };
-        pg.restart();
+        start_on_a_free_port(&mut pg, |p| &mut p.port, Self::launch);
         Some(pg)
     }
 }
@@ -251,8 +300,14 @@ impl Server for Postgres {
     /// Starts it again on the same port, with its data.
     fn restart(&mut self) {
         self.stop();
+        assert!(self.launch(), "postgres did not start again on its port");
+    }
+}
+
+impl Postgres {
+    fn launch(&mut self) -> bool {
         let port = self.port.to_string();
-        let child = command(&self.bin, "postgres", self.user.as_ref())
+        let mut child = command(&self.bin, "postgres", self.user.as_ref())
             .arg("-D")
             .arg(self.dir.path().join("data"))
             .args(["-p", &port, "-c", "listen_addresses=127.0.0.1"])
@@ -267,9 +322,9 @@ impl Server for Postgres {
             .stderr(Stdio::null())
             .spawn()
             .expect("postgres starts");
-        self.child = Some(child);
         let (bin, user) = (self.bin.clone(), self.user.clone());
-        wait_until(
+        let up = wait_until(
+            &mut child,
             || {
                 command(&bin, "pg_isready", user.as_ref())
                     .args(["-q", "-h", "127.0.0.1", "-p", &port, "-U", "postgres"])
@@ -278,6 +333,7 @@ impl Server for Postgres {
             },
             "postgres",
         );
+        keep(&mut self.child, child, up)
     }
 }
 
