@@ -43,9 +43,16 @@ const PURGE: &str = "WITH c AS (DELETE FROM proofkey_codes WHERE expires_at <= n
 /// [`StoreError::Unavailable`].
 ///
 /// ```no_run
+/// use std::time::Duration;
 /// # async fn run() -> Result<(), proofkey_store::StoreError> {
-/// let store = proofkey_store::PostgresStore::connect("postgres://app@db.internal/app").await?;
-/// store.create_schema().await?;
+/// let store = proofkey_store::PostgresStore::connect("postgres://app@db.internal/app")
+///     .await?
+///     .per_client_quota(1000)
+///     .timeout(Duration::from_millis(500));
+/// store.create_schema().await?; // once; idempotent
+/// store.ping().await?;
+/// // now and then, e.g. every minute:
+/// store.purge_expired().await?;
 /// # Ok(()) }
 /// ```
 #[derive(Clone)]

@@ -48,8 +48,14 @@ return 1
 /// ([`DEFAULT_TIMEOUT`]) with [`StoreError::Unavailable`].
 ///
 /// ```no_run
+/// use std::time::Duration;
 /// # async fn run() -> Result<(), proofkey_store::StoreError> {
-/// let store = proofkey_store::RedisStore::connect("redis://127.0.0.1:6379").await?;
+/// let store = proofkey_store::RedisStore::connect("redis://127.0.0.1:6379")
+///     .await?
+///     .prefix("myapp:pkce:")
+///     .per_client_quota(1000)
+///     .timeout(Duration::from_millis(500));
+/// store.ping().await?;
 /// # Ok(()) }
 /// ```
 #[derive(Clone)]
