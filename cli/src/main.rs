@@ -232,9 +232,9 @@ fn main() -> ExitCode {
 
 fn login(args: &login::LoginArgs) -> ExitCode {
     match login::run(args) {
-        Ok(tokens) => print_line(&tokens),
+        Ok(tokens) => print_line(&fail::printable(&tokens, false)),
         Err(failure) => {
-            let _ = writeln!(io::stderr().lock(), "error: {failure}");
+            error_line(&failure);
             ExitCode::from(failure.code)
         }
     }
@@ -252,7 +252,7 @@ fn probe(args: &probe::ProbeArgs, json: bool) -> ExitCode {
             }
         }
         Err(failure) => {
-            let _ = writeln!(io::stderr().lock(), "error: {failure}");
+            error_line(&failure);
             // Whatever stopped the probe, no rule was judged: usage.
             ExitCode::from(BAD_INPUT)
         }
@@ -322,7 +322,16 @@ fn rule(e: &Error) -> &'static str {
     }
 }
 
+/// `error: <failure>` on stderr, on one line whatever the server sent.
+fn error_line(failure: &fail::Failure) {
+    let text = fail::printable(&failure.to_string(), false);
+    let _ = writeln!(io::stderr().lock(), "error: {text}");
+}
+
 fn print_line(line: &str) -> ExitCode {
+    // Server text may be in it (a table, a token response): no control
+    // character reaches the terminal.
+    let line = fail::printable(line, true);
     // Not println!: it panics when stdout is closed (`pkce generate | true`).
     match writeln!(io::stdout().lock(), "{line}") {
         Ok(()) => ExitCode::SUCCESS,

@@ -127,7 +127,7 @@ impl Session {
                     let _ = writeln!(err, "authorization request {}: open {url}", self.requests);
                 }
                 drop(err);
-                match self.listeners[index].wait(*timeout, Some(&state))? {
+                match self.listeners[index].wait(*timeout, &state)? {
                     Some(response) => Landing::Redirected(response),
                     None => {
                         return Ok(Authz::NotIssued(format!(
