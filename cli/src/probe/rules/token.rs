@@ -1,0 +1,139 @@
+//! Rules of the token endpoint: which `code_verifier` it accepts for a
+//! code.
+
+use base64ct::{Base64UrlUnpadded, Encoding as _};
+use sha2::{Digest as _, Sha256};
+
+use super::{Judged, change_last, combine, issue_s256, pkce, single};
+use crate::fail::Failure;
+use crate::probe::catalog::{
+    CROSS_FLOW, DOWNGRADE, MISSING_VERIFIER, SHORT_VERIFIER, WRONG_VERIFIER,
+};
+use crate::probe::report::Row;
+use crate::probe::session::{Authz, ProbeClient, Session};
+use crate::probe::verdict::{authz_refusal, token_refusal};
+use crate::token::Reply;
+
+/// RFC 7636 §4.6's error for a verifier that does not match.
+const INVALID_GRANT: &str = "invalid_grant";
+
+/// A token request for `code` with `verifier` that must be refused:
+/// FAIL with `issued` if a token came, else judged as a PKCE refusal.
+fn refused_or(
+    s: &mut Session,
+    c: &ProbeClient,
+    code: &str,
+    verifier: Option<&str>,
+    issued: &str,
+) -> Result<Judged, Failure> {
+    let reply = s.redeem(c, code, verifier)?;
+    Ok(match &reply {
+        Reply::Issued(_) => Judged::fail(issued),
+        refused => token_refusal(refused, s.token_text(refused), INVALID_GRANT)
+            .prefixed("token endpoint refused: "),
+    })
+}
+
+pub(crate) fn missing_verifier(s: &mut Session, c: &ProbeClient) -> Result<Row, Failure> {
+    let (code, verifier) = issue_s256(s, c)?;
+    let mut judged = refused_or(
+        s,
+        c,
+        &code,
+        None,
+        "token endpoint issued an access token without code_verifier for a code bound to an S256 challenge",
+    )?;
+    // What the server does next: a refusal for PKCE may leave the code
+    // open (see failed-attempt); one for something else often does.
+    if judged.outcome != crate::probe::report::Outcome::Fail
+        && let Reply::Issued(_) = s.redeem(c, &code, Some(verifier.secret()))?
+    {
+        judged
+            .text
+            .push_str("; the right code_verifier then got a token for the same code (the refusal did not consume it)");
+    }
+    Ok(single(&MISSING_VERIFIER, judged))
+}
+
+pub(crate) fn wrong_verifier(s: &mut Session, c: &ProbeClient) -> Result<Row, Failure> {
+    let mut cases = Vec::new();
+    for case in ["one character changed", "the challenge itself"] {
+        let (code, verifier) = issue_s256(s, c)?;
+        let wrong = match case {
+            "one character changed" => change_last(verifier.secret()),
+            _ => verifier.challenge().as_str().to_owned(),
+        };
+        let issued = "token endpoint issued an access token for a wrong verifier";
+        cases.push((case, refused_or(s, c, &code, Some(&wrong), issued)?));
+    }
+    Ok(combine(&WRONG_VERIFIER, cases))
+}
+
+pub(crate) fn downgrade(s: &mut Session, confidential: &ProbeClient) -> Result<Row, Failure> {
+    let code = match s.authorize(confidential, &[])? {
+        Authz::NotIssued(refusal) => {
+            let judged = authz_refusal(&refusal);
+            return Ok(
+                single(&DOWNGRADE, judged.prefixed("authorization endpoint ")).with_notes([
+                    "PKCE is required for this client too: no code to downgrade".to_owned(),
+                ]),
+            );
+        }
+        Authz::Issued(code) => code,
+    };
+    let verifier = s.verifier()?;
+    let judged = refused_or(
+        s,
+        confidential,
+        &code,
+        Some(verifier.secret()),
+        "token endpoint issued an access token for a code_verifier on a code issued without code_challenge",
+    )?;
+    Ok(single(&DOWNGRADE, judged))
+}
+
+pub(crate) fn cross_flow(s: &mut Session, c: &ProbeClient) -> Result<Row, Failure> {
+    let (code, _own) = issue_s256(s, c)?;
+    let (_other_code, other) = issue_s256(s, c)?;
+    let judged = refused_or(
+        s,
+        c,
+        &code,
+        Some(other.secret()),
+        "token endpoint issued an access token for one flow's code with another pending flow's verifier",
+    )?;
+    Ok(single(&CROSS_FLOW, judged))
+}
+
+/// The S256 challenges of verifiers too short for RFC 7636 §4.1, then
+/// those verifiers.
+pub(crate) fn short_verifier(s: &mut Session, c: &ProbeClient) -> Result<Row, Failure> {
+    let long = s.verifier()?;
+    let mut cases = Vec::new();
+    // 42 characters of a fresh verifier; one character that server text
+    // rarely holds (it is redacted like every verifier).
+    for (case, short) in [
+        (
+            "42 characters",
+            long.secret().chars().take(42).collect::<String>(),
+        ),
+        ("1 character", "~".to_owned()),
+    ] {
+        s.keep_secret(&short);
+        let challenge = Base64UrlUnpadded::encode_string(&Sha256::digest(short.as_bytes()));
+        let judged = match s.authorize(c, &pkce(&challenge, "S256"))? {
+            Authz::NotIssued(refusal) => Judged::inconclusive(format!(
+                "authorization endpoint refused a well-formed S256 challenge: {refusal}"
+            )),
+            Authz::Issued(code) => refused_or(
+                s,
+                c,
+                &code,
+                Some(&short),
+                "token endpoint issued an access token for a verifier shorter than 43 characters",
+            )?,
+        };
+        cases.push((case, judged));
+    }
+    Ok(combine(&SHORT_VERIFIER, cases))
+}
