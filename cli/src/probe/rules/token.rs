@@ -73,11 +73,11 @@ pub(crate) fn downgrade(s: &mut Session, confidential: &ProbeClient) -> Result<R
     let code = match s.authorize(confidential, &[])? {
         Authz::NotIssued(refusal) => {
             let judged = authz_refusal(&refusal);
-            return Ok(
-                single(&DOWNGRADE, judged.prefixed("authorization endpoint ")).with_notes([
-                    "PKCE is required for this client too: no code to downgrade".to_owned(),
-                ]),
+            let text = format!(
+                "authorization endpoint refused a request without code_challenge ({}): PKCE is required for this client too, no code to downgrade",
+                judged.text
             );
+            return Ok(single(&DOWNGRADE, Judged { text, ..judged }));
         }
         Authz::Issued(code) => code,
     };
