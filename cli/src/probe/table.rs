@@ -10,6 +10,8 @@ const DEFAULT_WIDTH: usize = 120;
 /// OUTCOME (and the severity below it): "INCONCLUSIVE".
 const FIRST: usize = 12;
 const GAP: &str = "  ";
+/// The longest rule id, "concurrent-redemption": never broken.
+const LONGEST_ID: usize = 21;
 
 /// The table width for a `COLUMNS` value.
 pub(crate) fn width(columns: Option<&str>) -> usize {
@@ -21,10 +23,11 @@ pub(crate) fn width(columns: Option<&str>) -> usize {
 /// The table, `width` columns wide at most.
 pub(crate) fn render(report: &Report, width: usize) -> String {
     // The three text columns share what OUTCOME and the gaps leave: 28%
-    // for the rule, 32% for the RFC, the rest for what the server did.
-    let rest = width.saturating_sub(FIRST + 3 * GAP.len()).max(30);
-    let rule_w = rest * 28 / 100;
-    let requires_w = rest * 32 / 100;
+    // for the rule (never less than its longest id), 44% of the rest for
+    // the RFC, the rest for what the server did.
+    let rest = width.max(MIN_WIDTH) - FIRST - 3 * GAP.len();
+    let rule_w = (rest * 28 / 100).max(LONGEST_ID);
+    let requires_w = (rest - rule_w) * 44 / 100;
     let did_w = rest - rule_w - requires_w;
     let line = |cells: [&str; 4]| {
         let text = format!(
@@ -51,7 +54,7 @@ pub(crate) fn render(report: &Report, width: usize) -> String {
 }
 
 fn cells(row: &Row, rule_w: usize, requires_w: usize, did_w: usize) -> [Vec<String>; 4] {
-    let mut rule = vec![row.rule.id.to_owned()];
+    let mut rule = wrap(row.rule.id, rule_w);
     rule.extend(wrap(row.rule.rule, rule_w));
     rule.extend(wrap(&format!("[{}]", row.rule.source), rule_w));
     let mut did = wrap(&row.observed, did_w);

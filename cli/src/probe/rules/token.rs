@@ -109,31 +109,47 @@ pub(crate) fn cross_flow(s: &mut Session, c: &ProbeClient) -> Result<Row, Failur
 /// those verifiers.
 pub(crate) fn short_verifier(s: &mut Session, c: &ProbeClient) -> Result<Row, Failure> {
     let long = s.verifier()?;
-    let mut cases = Vec::new();
-    // 42 characters of a fresh verifier; one character that server text
-    // rarely holds (it is redacted like every verifier).
-    for (case, short) in [
-        (
-            "42 characters",
-            long.secret().chars().take(42).collect::<String>(),
-        ),
-        ("1 character", "~".to_owned()),
-    ] {
-        s.keep_secret(&short);
-        let challenge = Base64UrlUnpadded::encode_string(&Sha256::digest(short.as_bytes()));
-        let judged = match s.authorize(c, &pkce(&challenge, "S256"))? {
-            Authz::NotIssued(refusal) => Judged::inconclusive(format!(
-                "authorization endpoint refused a well-formed S256 challenge: {refusal}"
-            )),
-            Authz::Issued(code) => refused_or(
-                s,
-                c,
-                &code,
-                Some(&short),
-                "token endpoint issued an access token for a verifier shorter than 43 characters",
-            )?,
-        };
-        cases.push((case, judged));
+    // 42 characters of a fresh verifier: a secret, redacted like it.
+    let short42: String = long.secret().chars().take(42).collect();
+    s.keep_secret(&short42);
+    let mut cases = vec![("42 characters", short_case(s, c, &[short42])?)];
+    // One character: only 66 exist, so a server that refuses a repeated
+    // challenge (RFC 9700 §2.1.1) may have seen this one; a few random
+    // tries. Not redacted: a public test value, and redacting one
+    // character would garble every server text.
+    let mut tries = Vec::new();
+    for _ in 0..4 {
+        let mut byte = [0u8; 1];
+        getrandom::fill(&mut byte).map_err(|e| Failure::network(e.to_string()))?;
+        let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~";
+        let i = usize::from(byte[0]) % alphabet.len();
+        tries.push(char::from(alphabet.get(i).copied().unwrap_or(b'~')).to_string());
     }
+    cases.push(("1 character", short_case(s, c, &tries)?));
     Ok(combine(&SHORT_VERIFIER, cases))
+}
+
+/// The first of `tries` whose S256 challenge gets a code, redeemed with
+/// that short verifier.
+fn short_case(s: &mut Session, c: &ProbeClient, tries: &[String]) -> Result<Judged, Failure> {
+    let mut last = None;
+    for short in tries {
+        let challenge = Base64UrlUnpadded::encode_string(&Sha256::digest(short.as_bytes()));
+        match s.authorize(c, &pkce(&challenge, "S256"))? {
+            Authz::NotIssued(refusal) => last = Some(refusal),
+            Authz::Issued(code) => {
+                return refused_or(
+                    s,
+                    c,
+                    &code,
+                    Some(short),
+                    "token endpoint issued an access token for a verifier shorter than 43 characters",
+                );
+            }
+        }
+    }
+    Ok(Judged::inconclusive(format!(
+        "authorization endpoint refused a well-formed S256 challenge: {}",
+        last.map_or_else(String::new, |r| r.text)
+    )))
 }
