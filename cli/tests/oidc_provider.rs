@@ -248,13 +248,29 @@ fn probe_node_oidc_provider() {
     assert_eq!(outcome, "fail");
     assert!(
         observed.starts_with(
-            "authorization endpoint issued a code for a malformed S256 challenge, which no verifier can redeem (hex digest (64 characters)); padded (44 characters), truncated (42 characters): refused"
-        ),
+            "authorization endpoint issued a code for a malformed S256 challenge, which no verifier can redeem (hex digest (64 characters)); padded (44 characters)"
+        ) && observed.contains("truncated (42 characters)")
+            && observed.contains("error=invalid_request"),
+        "{observed}"
+    );
+    // And a failed guess does not consume the code: after invalid_grant
+    // for a wrong verifier, the right one still gets a token.
+    let (outcome, observed) = result("failed-attempt");
+    assert_eq!(outcome, "fail");
+    assert!(
+        observed.starts_with("token endpoint refused a wrong verifier (HTTP 400 invalid_grant")
+            && observed.contains("then issued an access token for the right one"),
         "{observed}"
     );
     assert_eq!(out.code, 1);
     assert_eq!(table.code, 1);
-    assert!(table.stdout.contains("(not enforced: malformed-challenge)"));
+    assert!(
+        table
+            .stdout
+            .contains("(not enforced: malformed-challenge, failed-attempt)"),
+        "{}",
+        table.stdout
+    );
     assert!(!table.stdout.contains("backend-secret") && !out.stdout.contains("backend-secret"));
 }
 
