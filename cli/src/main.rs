@@ -7,6 +7,7 @@
 //! pkce verify [--method S256|plain] <CHALLENGE> <VERIFIER>
 //! pkce login ISSUER --client-id ID [--client-secret S] [--scope S] [--no-browser]
 //! pkce probe ISSUER [--public-client ID] [--confidential-client ID --client-secret S] [--auto] [--json]
+//!            [--only RULE...] [--skip RULE...] [--fail-on critical|high|low] (see `pkce probe --help`)
 //! ```
 //!
 //! Exit codes: 0 success (for `verify`: the verifier matches; for `probe`:
