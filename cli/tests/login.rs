@@ -48,15 +48,7 @@ fn with_param(url: &Url, name: &str, value: Option<&str>) -> String {
 #[test]
 fn login_completes_against_the_demo() {
     let demo = Demo::start(None);
-    let (login, url) = start(&[
-        "login",
-        &demo.issuer,
-        "--client-id",
-        "spa",
-        "--no-browser",
-        "--timeout",
-        "60",
-    ]);
+    let (login, url) = start_spa(&demo, "60");
     // A PKCE S256 authorization request on the loopback redirect URI.
     assert!(
         url.as_str()
@@ -105,19 +97,24 @@ fn login_completes_against_the_demo() {
     );
 }
 
-/// Runs a login whose redirect the test changes with `tamper`; returns
-/// the finished process.
-fn tampered(tamper: impl Fn(&Url, &Demo) -> String) -> (support::Finished, Demo) {
-    let demo = Demo::start(None);
-    let (login, url) = start(&[
+/// `pkce login` for the demo's public client, the URL printed, with `--timeout secs`.
+fn start_spa(demo: &Demo, secs: &str) -> (Running, Url) {
+    start(&[
         "login",
         &demo.issuer,
         "--client-id",
         "spa",
         "--no-browser",
         "--timeout",
-        "60",
-    ]);
+        secs,
+    ])
+}
+
+/// Runs a login whose redirect the test changes with `tamper`; returns
+/// the finished process.
+fn tampered(tamper: impl Fn(&Url, &Demo) -> String) -> (support::Finished, Demo) {
+    let demo = Demo::start(None);
+    let (login, url) = start_spa(&demo, "60");
     let agent = browser();
     let redirect = Url::parse(&location(&agent, url.as_str()).unwrap()).unwrap();
     assert_eq!(visit(&agent, &tamper(&redirect, &demo)), 200);
@@ -142,15 +139,7 @@ fn assert_refused(out: &support::Finished, needle: &str) {
 #[test]
 fn a_foreign_or_missing_state_is_ignored_and_the_wait_goes_on() {
     let demo = Demo::start(None);
-    let (login, url) = start(&[
-        "login",
-        &demo.issuer,
-        "--client-id",
-        "spa",
-        "--no-browser",
-        "--timeout",
-        "60",
-    ]);
+    let (login, url) = start_spa(&demo, "60");
     let agent = browser();
     let redirect = Url::parse(&location(&agent, url.as_str()).unwrap()).unwrap();
     let port = redirect.port().unwrap();
@@ -181,15 +170,7 @@ fn a_foreign_or_missing_state_is_ignored_and_the_wait_goes_on() {
 fn a_trickling_client_does_not_extend_the_timeout() {
     let demo = Demo::start(None);
     let started = std::time::Instant::now();
-    let (login, url) = start(&[
-        "login",
-        &demo.issuer,
-        "--client-id",
-        "spa",
-        "--no-browser",
-        "--timeout",
-        "3",
-    ]);
+    let (login, url) = start_spa(&demo, "3");
     let redirect_uri = Url::parse(&param(&url, "redirect_uri").unwrap()).unwrap();
     let port = redirect_uri.port().unwrap();
     let trickle = std::thread::spawn(move || {

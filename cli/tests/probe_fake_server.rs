@@ -13,6 +13,21 @@ use serde_json::Value;
 use support::run;
 use url::Url;
 
+/// `pkce probe ISSUER --auto --public-client app --only RULE`, then `extra`.
+fn probe_one(issuer: &str, rule: &str, extra: &[&str]) -> support::Finished {
+    let mut args = vec![
+        "probe",
+        issuer,
+        "--auto",
+        "--public-client",
+        "app",
+        "--only",
+        rule,
+    ];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
 fn json(stdout: &str) -> Value {
     serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("{e}: {stdout}"))
 }
@@ -26,15 +41,7 @@ fn a_refusal_for_client_authentication_is_inconclusive() {
     let hostile = "\u{1b}]0;pwned\u{7}\u{1b}[2Jclient authentication required";
     let body = serde_json::json!({"error": "invalid_client", "error_description": hostile});
     let fake = fake_as::start((400, "application/json", body.to_string()));
-    let out = run(&[
-        "probe",
-        &fake.issuer,
-        "--auto",
-        "--public-client",
-        "app",
-        "--only",
-        "missing-verifier",
-    ]);
+    let out = probe_one(&fake.issuer, "missing-verifier", &[]);
     assert_eq!(out.code, 3, "{}\n{}", out.stdout, out.stderr);
     assert!(
         out.stdout.contains("INCONCLUSIVE  missing-verifier"),
@@ -55,16 +62,7 @@ fn a_refusal_for_client_authentication_is_inconclusive() {
         out.stdout
     );
 
-    let out = run(&[
-        "probe",
-        &fake.issuer,
-        "--auto",
-        "--public-client",
-        "app",
-        "--only",
-        "missing-verifier",
-        "--json",
-    ]);
+    let out = probe_one(&fake.issuer, "missing-verifier", &["--json"]);
     assert_eq!(out.code, 3);
     let value = json(&out.stdout);
     let rule = &value["rules"][0];
@@ -86,16 +84,7 @@ fn problem_details_and_other_error_codes() {
     let body =
         r#"{"type":"about:blank","title":"Bad Request","detail":"code_verifier is required"}"#;
     let fake = fake_as::start((400, "application/problem+json", body.to_owned()));
-    let out = run(&[
-        "probe",
-        &fake.issuer,
-        "--auto",
-        "--public-client",
-        "app",
-        "--only",
-        "missing-verifier",
-        "--json",
-    ]);
+    let out = probe_one(&fake.issuer, "missing-verifier", &["--json"]);
     let value = json(&out.stdout);
     let observed = value["rules"][0]["observed"].as_str().unwrap();
     assert!(
@@ -107,16 +96,7 @@ fn problem_details_and_other_error_codes() {
 
     let body = r#"{"error":"invalid_request","error_description":"code_verifier required"}"#;
     let fake = fake_as::start((400, "application/json", body.to_owned()));
-    let out = run(&[
-        "probe",
-        &fake.issuer,
-        "--auto",
-        "--public-client",
-        "app",
-        "--only",
-        "missing-verifier",
-        "--json",
-    ]);
+    let out = probe_one(&fake.issuer, "missing-verifier", &["--json"]);
     assert_eq!(out.code, 0, "{}", out.stdout);
     let rule = &json(&out.stdout)["rules"][0];
     assert_eq!(rule["outcome"], "pass");
