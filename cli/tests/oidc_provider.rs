@@ -4,171 +4,41 @@
 //! 127.0.0.1. It approves every authorization request at once (see
 //! server.mjs) and requires PKCE for every client.
 //!
-//! The one allowed skip: when npm cannot install the package (no npm, or
-//! the registry unreachable), the tests print `SKIPPED: <reason>` and
-//! return. Any other install failure fails them.
+//! Installed under the target directory by support/fixture.rs; the one
+//! allowed skip: when npm cannot reach the registry (or is not installed),
+//! the tests print `SKIPPED: <reason>` and return. Any other install
+//! failure fails them.
 
 mod support;
 
-use std::io::{BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::Mutex;
-use std::sync::mpsc::channel;
-use std::thread;
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 use serde_json::Value;
+use support::fixture::{self, Server};
 use support::{Running, run, visit};
 use url::Url;
 
-/// `npm ci` of a 40-package tree; generous for a slow registry.
-const INSTALL_TIMEOUT: Duration = Duration::from_secs(300);
-/// oidc-provider's start-up (key generation) on a busy machine.
-const START_TIMEOUT: Duration = Duration::from_secs(60);
-
-fn fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/oidc-provider")
+/// node-oidc-provider, installed under the target directory, on a free
+/// port; killed on drop.
+fn start() -> Result<Provider, String> {
+    let dir = fixture::npm("oidc-provider")?;
+    let mut node = Command::new("node");
+    node.args(["server.mjs", "0"]).current_dir(dir);
+    let server = Server::start(node);
+    Ok(Provider {
+        issuer: server.url.clone(),
+        _server: server,
+    })
 }
 
-/// Installs the fixture's packages once per test binary. `Err` is a
-/// reason to skip: npm could not install.
-fn installed() -> Result<(), String> {
-    static INSTALL: Mutex<Option<Result<(), String>>> = Mutex::new(None);
-    let mut done = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
-    done.get_or_insert_with(install).clone()
-}
-
-fn install() -> Result<(), String> {
-    let dir = fixture();
-    if dir
-        .join("node_modules/oidc-provider/package.json")
-        .is_file()
-    {
-        return Ok(());
-    }
-    for tool in ["node", "npm"] {
-        if Command::new(tool)
-            .arg("--version")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_err()
-        {
-            return Err(format!("{tool} is not installed"));
-        }
-    }
-    let mut child = Command::new("npm")
-        .args(["ci", "--no-audit", "--no-fund"])
-        .current_dir(&dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("npm could not start: {e}"))?;
-    let mut err = child.stderr.take().unwrap();
-    let reader = thread::spawn(move || {
-        let mut text = String::new();
-        let _ = err.read_to_string(&mut text);
-        text
-    });
-    let deadline = Instant::now() + INSTALL_TIMEOUT;
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(format!(
-                "npm ci took more than {} s (registry unreachable?)",
-                INSTALL_TIMEOUT.as_secs()
-            ));
-        }
-        thread::sleep(Duration::from_millis(100));
-    };
-    let output = reader.join().unwrap();
-    if status.success() {
-        return Ok(());
-    }
-    // Only a registry that cannot be reached is a reason to skip.
-    let network = [
-        "ENOTFOUND",
-        "EAI_AGAIN",
-        "ECONNREFUSED",
-        "ECONNRESET",
-        "ETIMEDOUT",
-        "ENETUNREACH",
-        "network",
-    ];
-    let Some(line) = output
-        .lines()
-        .find(|l| network.iter().any(|n| l.contains(n)))
-    else {
-        panic!("npm ci failed, not for lack of network: {output}");
-    };
-    Err(format!(
-        "npm could not reach the registry ({})",
-        line.trim()
-    ))
-}
-
-/// node-oidc-provider, killed on drop.
 struct Provider {
-    child: Child,
     issuer: String,
-}
-
-impl Provider {
-    fn start() -> Self {
-        let mut child = Command::new("node")
-            .args(["server.mjs", "0"])
-            .current_dir(fixture())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            // Its start-up warnings (Node 20, in-memory adapter, dev keys).
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let out = child.stdout.take().unwrap();
-        let (tx, rx) = channel();
-        thread::spawn(move || {
-            for line in BufReader::new(out).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-        let mut provider = Self {
-            child,
-            issuer: String::new(),
-        };
-        let line = rx
-            .recv_timeout(START_TIMEOUT)
-            .expect("oidc-provider printed its address");
-        provider.issuer = line
-            .strip_prefix("listening on ")
-            .expect("listening on URL")
-            .to_owned();
-        assert!(provider.issuer.starts_with("http://127.0.0.1:"), "{line}");
-        provider
-    }
-}
-
-impl Drop for Provider {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+    _server: Server,
 }
 
 macro_rules! provider_or_skip {
     () => {
-        match installed() {
-            Ok(()) => Provider::start(),
-            Err(reason) => {
-                println!("SKIPPED: {reason}");
-                return;
-            }
-        }
+        server_or_skip!(start())
     };
 }
 
