@@ -18,6 +18,7 @@ use std::hash::{Hash, Hasher};
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::channel;
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -229,13 +230,30 @@ fn run_install(mut command: Command, what: &str) -> Result<(), String> {
     }
 }
 
-fn drain(mut from: impl Read + Send + 'static, into: &Arc<Mutex<String>>) -> thread::JoinHandle<()> {
+fn drain(
+    mut from: impl Read + Send + 'static,
+    into: &Arc<Mutex<String>>,
+) -> thread::JoinHandle<()> {
     let into = Arc::clone(into);
     thread::spawn(move || {
         let mut text = String::new();
         let _ = from.read_to_string(&mut text);
         into.lock().unwrap().push_str(&text);
     })
+}
+
+/// A fresh directory under the target directory for one server's data
+/// (a database); `Server::remove_on_drop` removes it.
+pub fn scratch_dir(name: &str) -> PathBuf {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "{name}-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    dir
 }
 
 /// A third-party server process, killed on drop. Its first stdout line
@@ -245,6 +263,7 @@ pub struct Server {
     child: Child,
     pub url: String,
     stderr: Arc<Mutex<String>>,
+    scratch: Option<PathBuf>,
 }
 
 impl Server {
@@ -281,6 +300,7 @@ impl Server {
             child,
             url: String::new(),
             stderr,
+            scratch: None,
         };
         let line = rx.recv_timeout(START_TIMEOUT).unwrap_or_else(|_| {
             panic!(
@@ -296,6 +316,13 @@ impl Server {
         server
     }
 
+    /// Removes `dir` once the server is stopped.
+    #[must_use]
+    pub fn remove_on_drop(mut self, dir: PathBuf) -> Self {
+        self.scratch = Some(dir);
+        self
+    }
+
     /// What the server wrote on stderr so far.
     pub fn stderr(&self) -> String {
         self.stderr.lock().unwrap().clone()
@@ -306,6 +333,8 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if let Some(dir) = &self.scratch {
+            let _ = fs::remove_dir_all(dir);
+        }
     }
 }
-

@@ -5,6 +5,7 @@
 #![allow(dead_code)] // each test file uses a part
 
 pub mod fixture;
+pub mod probed;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
