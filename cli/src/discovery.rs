@@ -84,8 +84,23 @@ fn check(http: &Http, name: &str, url: &Url, value: &Value) -> Result<Metadata, 
     // RFC 8414 §3.3: the issuer in the metadata MUST be identical to the
     // one the metadata was looked up for (up to a lone trailing slash).
     if issuer.strip_suffix('/').unwrap_or(issuer) != name {
+        // The same server under another host name (localhost vs
+        // 127.0.0.1): say which name to probe it by.
+        let hint = match Url::parse(issuer) {
+            Ok(named)
+                if named.port_or_known_default() == url.port_or_known_default()
+                    && named.scheme() == url.scheme()
+                    && named.host_str() != url.host_str() =>
+            {
+                format!(
+                    "; the server calls itself {}: run pkce with the issuer {issuer} (another host name is another origin)",
+                    named.host_str().unwrap_or_default()
+                )
+            }
+            _ => String::new(),
+        };
         return Err(Failure::network(format!(
-            "the metadata at {url} names the issuer {issuer:?}, not {name:?} (RFC 8414 §3.3: they must be identical)"
+            "the metadata at {url} names the issuer {issuer:?}, not {name:?} (RFC 8414 §3.3: they must be identical){hint}"
         )));
     }
     let endpoint = |key: &str| -> Result<Url, Failure> {

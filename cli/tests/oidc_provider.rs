@@ -79,7 +79,7 @@ fn probe_node_oidc_provider() {
             .find(|r| r["id"] == id)
             .unwrap();
         (
-            rule["result"].as_str().unwrap().to_owned(),
+            rule["outcome"].as_str().unwrap().to_owned(),
             rule["observed"].as_str().unwrap().to_owned(),
         )
     };
@@ -114,16 +114,33 @@ fn probe_node_oidc_provider() {
     // Its one gap in 9.13.3: it checks a challenge's length (43 to 128)
     // and alphabet, not that an S256 challenge is 43 characters, so a
     // hex-encoded digest gets a code no verifier can redeem.
-    assert_eq!(
-        result("malformed-challenge"),
-        (
-            "fail".to_owned(),
-            "authorization endpoint issued codes for malformed S256 challenges, which no verifier can redeem: hex digest (64 characters)".to_owned()
-        )
+    let (outcome, observed) = result("malformed-challenge");
+    assert_eq!(outcome, "fail");
+    assert!(
+        observed.starts_with(
+            "authorization endpoint issued a code for a malformed S256 challenge, which no verifier can redeem (hex digest (64 characters)); padded (44 characters)"
+        ) && observed.contains("truncated (42 characters)")
+            && observed.contains("error=invalid_request"),
+        "{observed}"
+    );
+    // And a failed guess does not consume the code: after invalid_grant
+    // for a wrong verifier, the right one still gets a token.
+    let (outcome, observed) = result("failed-attempt");
+    assert_eq!(outcome, "fail");
+    assert!(
+        observed.starts_with("token endpoint refused a wrong verifier (HTTP 400 invalid_grant")
+            && observed.contains("then issued an access token for the right one"),
+        "{observed}"
     );
     assert_eq!(out.code, 1);
     assert_eq!(table.code, 1);
-    assert!(table.stdout.contains("(not enforced: malformed-challenge)"));
+    assert!(
+        table
+            .stdout
+            .contains("(not enforced: malformed-challenge, failed-attempt)"),
+        "{}",
+        table.stdout
+    );
     assert!(!table.stdout.contains("backend-secret") && !out.stdout.contains("backend-secret"));
 }
 

@@ -97,6 +97,10 @@ fn discovery_errors_exit_2() {
         ),
         (no_metadata.as_str(), "no authorization server metadata at"),
         (wrong_issuer.issuer.as_str(), "RFC 8414 §3.3"),
+        (
+            wrong_issuer.issuer.as_str(),
+            "the server calls itself localhost: run pkce with the issuer http://localhost:",
+        ),
     ];
     for (issuer, needle) in cases {
         let out = run(&["probe", issuer, "--auto", "--public-client", "spa"]);

@@ -72,7 +72,14 @@ impl CodeStore {
         self.lock().remove(code)
     }
 
-    /// Puts a redeemed code back (`--weaken replay` only). Not subject to
+    /// A copy of the record, left in place (`--weaken
+    /// concurrent-redemption` only: the strict path is [`take`](Self::take)).
+    pub(crate) fn peek(&self, code: &str) -> Option<CodeRecord> {
+        self.lock().get(code).cloned()
+    }
+
+    /// Puts a redeemed code back (`--weaken replay`, `replay-without-verifier`,
+    /// `failed-attempt` only). Not subject to
     /// the quota: the slot was the code's a moment ago.
     pub(crate) fn put_back(&self, code: String, record: CodeRecord) {
         self.lock().insert(code, record);

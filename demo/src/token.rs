@@ -17,7 +17,7 @@ use crate::codes::random_token;
 use crate::http::{Refusal, TokenFailure, invalid_grant, invalid_request, server_error, single};
 use crate::log::client_label;
 use crate::weaken::{self, Weakened};
-use crate::{ACCESS_TOKEN_LIFETIME_SECS, AppState, Weakness};
+use crate::{ACCESS_TOKEN_LIFETIME_SECS, AppState, consume};
 
 fn is_form(headers: &HeaderMap) -> bool {
     headers
@@ -38,7 +38,7 @@ pub(crate) async fn token(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    match exchange(&s, &headers, &body) {
+    match exchange(&s, &headers, &body).await {
         Ok((client, access_token, weakened)) => {
             match weakened {
                 None => s
@@ -72,7 +72,7 @@ pub(crate) async fn token(
 
 /// The checks in order; on success, the client id, the access token and
 /// the weakness that overrode a refusal, if any.
-fn exchange(
+async fn exchange(
     s: &AppState,
     headers: &HeaderMap,
     body: &[u8],
@@ -107,7 +107,7 @@ fn exchange(
     // Take the record out: the code is consumed by this request, whatever
     // its outcome (server guide step 4), and cannot be redeemed twice.
     let used = "authorization code is invalid, expired or already used";
-    let Some(record) = s.codes.take(code) else {
+    let Some(record) = consume::take(s, code).await else {
         return Err(refuse(invalid_grant(used)).note("unknown, expired or used code"));
     };
     if record.expires_at <= Instant::now() {
@@ -164,14 +164,23 @@ fn exchange(
             ));
         }
         refuse(TokenFailure::Pkce(e))
-    })?;
+    });
+    let weakened = match weakened {
+        Ok(weakened) => weakened,
+        Err(refusal) => {
+            if matches!(
+                refusal.failure,
+                TokenFailure::Pkce(TokenError::Mismatch | TokenError::MalformedVerifier(_))
+            ) {
+                consume::after_pkce_failure(s, code, record);
+            }
+            return Err(refusal);
+        }
+    };
 
     let access_token =
         random_token().map_err(|_| refuse(server_error("no randomness available")))?;
-    if settings.weakness == Some(Weakness::Replay) {
-        // --weaken replay: the code goes back, redeemable again.
-        s.codes.put_back(code.to_owned(), record);
-        return Ok((client.id, access_token, Some(Weakness::Replay)));
-    }
-    Ok((client.id, access_token, weakened))
+    // --weaken replay, replay-without-verifier: the code goes back.
+    let kept = consume::after_success(s, code, record);
+    Ok((client.id, access_token, kept.or(weakened)))
 }
