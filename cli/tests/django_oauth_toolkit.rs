@@ -35,17 +35,27 @@ fn django_oauth_toolkit_default() {
         &[
             "metadata-s256 PASS",
             "missing-challenge PASS",
-            // Allowed by default, and verified (BEHAVIOUR.md).
+            // Allowed by default, and verified.
             "plain FAIL",
             "method-case PASS",
             // Hex, padded and 42-character challenges all get a code.
             "malformed-challenge FAIL",
+            // No method reads as plain: a token for code_verifier=challenge.
+            "missing-method FAIL",
             "missing-verifier PASS",
             "wrong-verifier PASS",
+            // A wrong verifier does not consume the code.
+            "failed-attempt FAIL",
+            // No length check on the verifier (RFC 7636 §4.1: 43 to 128).
+            "short-verifier FAIL",
             // No code without a challenge, for the confidential client too.
             "downgrade PASS",
             "replay PASS",
+            // One token; some of the others get HTTP 500 (BEHAVIOUR.md).
+            "concurrent-redemption PASS",
             "cross-flow PASS",
+            // Neither advertised nor sent: info, which never fails a run.
+            "iss FAIL",
         ],
         1,
     );
@@ -54,10 +64,11 @@ fn django_oauth_toolkit_default() {
             .observed("downgrade")
             .contains("Code challenge required.")
     );
+    assert!(probed.observed("short-verifier").contains("(1 character)"));
 }
 
-/// Every RFC 9700 gate of 3.4 on: plain refused and left out of the
-/// metadata, RFC 9207 `iss` advertised.
+/// Every RFC 9700 gate of 3.4 on: plain (and so a missing method) refused
+/// and left out of the metadata, RFC 9207 `iss` advertised.
 #[test]
 fn django_oauth_toolkit_strict() {
     let server = server_or_skip!(start("strict"));
@@ -69,13 +80,26 @@ fn django_oauth_toolkit_strict() {
             "plain PASS",
             "method-case PASS",
             "malformed-challenge FAIL",
+            "missing-method PASS",
             "missing-verifier PASS",
             "wrong-verifier PASS",
+            "failed-attempt FAIL",
+            "short-verifier FAIL",
             "downgrade PASS",
             "replay PASS",
+            "concurrent-redemption PASS",
             "cross-flow PASS",
+            // Sent on success, missing on error redirects.
+            "iss FAIL",
         ],
         1,
     );
     assert_eq!(probed.observed("metadata-s256"), "lists S256");
+    assert!(
+        probed
+            .observed("iss")
+            .starts_with("success: iss equal to the issuer; error: no iss"),
+        "{}",
+        probed.observed("iss")
+    );
 }

@@ -50,9 +50,10 @@ pub fn probe(issuer: &str, extra: &[&str]) -> Probed {
 }
 
 fn outcome(row: &Value) -> String {
-    // TODO(issue17 merge): `result` is the field before the verdict model.
-    let value = row.get("outcome").unwrap_or(&row["result"]);
-    value.as_str().unwrap_or_default().to_ascii_uppercase()
+    row["outcome"]
+        .as_str()
+        .unwrap_or_default()
+        .to_ascii_uppercase()
 }
 
 impl Probed {
