@@ -152,11 +152,32 @@ fn once(dir: &Path, install: impl FnOnce(&Path) -> Result<(), String>) -> Result
                 assert!(dir.is_dir(), "could not move the install to {dir:?}");
                 let _ = fs::remove_dir_all(&scratch);
             }
+            remove_older(dir);
             Ok(dir.to_owned())
         }
         Err(reason) => {
             let _ = fs::remove_dir_all(&scratch);
             Err(skip_or_fail(reason))
+        }
+    }
+}
+
+/// Removes the installs of older pins of the same fixture (`<name>-<hash>`
+/// beside `dir`), which nothing uses any more.
+fn remove_older(dir: &Path) {
+    let name = dir.file_name().unwrap().to_str().unwrap();
+    let Some((prefix, _)) = name.rsplit_once('-') else {
+        return;
+    };
+    for entry in fs::read_dir(dir.parent().unwrap()).unwrap().flatten() {
+        let other = entry.file_name();
+        let other = other.to_string_lossy();
+        let older = other
+            .strip_prefix(prefix)
+            .and_then(|rest| rest.strip_prefix('-'))
+            .is_some_and(|hash| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()));
+        if older && other != name {
+            let _ = fs::remove_dir_all(entry.path());
         }
     }
 }
