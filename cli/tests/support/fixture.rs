@@ -67,8 +67,15 @@ pub fn npm(name: &str) -> Result<PathBuf, String> {
             fs::copy(file, scratch.join(file.file_name().unwrap())).unwrap();
         }
         let mut npm = Command::new("npm");
-        npm.args(["ci", "--no-audit", "--no-fund"])
-            .current_dir(scratch);
+        // Fewer, shorter retries than npm's default (about 70 s to give up).
+        npm.args([
+            "ci",
+            "--no-audit",
+            "--no-fund",
+            "--fetch-retries=1",
+            "--fetch-retry-maxtimeout=10000",
+        ])
+        .current_dir(scratch);
         run_install(npm, "npm ci")
     })
 }
@@ -134,18 +141,32 @@ fn installed_dir(name: &str, files: &[PathBuf]) -> PathBuf {
 }
 
 /// Runs `install` in a scratch directory renamed to `dir` on success,
-/// unless `dir` exists already; once per test binary.
+/// unless `dir` exists already. Once per test binary: the outcome, a skip
+/// too, is kept for the binary's other tests.
 fn once(dir: &Path, install: impl FnOnce(&Path) -> Result<(), String>) -> Result<PathBuf, String> {
-    static LOCK: Mutex<()> = Mutex::new(());
-    let _held = LOCK.lock().unwrap_or_else(|e| e.into_inner());
-    if dir.is_dir() {
-        return Ok(dir.to_owned());
+    type Outcomes = Vec<(PathBuf, Result<PathBuf, String>)>;
+    static DONE: Mutex<Outcomes> = Mutex::new(Vec::new());
+    let mut done = DONE.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, outcome)) = done.iter().find(|(d, _)| d == dir) {
+        return outcome.clone();
     }
+    let outcome = if dir.is_dir() {
+        Ok(dir.to_owned())
+    } else {
+        install_into(dir, install)
+    };
+    done.push((dir.to_owned(), outcome.clone()));
+    outcome
+}
+
+fn install_into(
+    dir: &Path,
+    install: impl FnOnce(&Path) -> Result<(), String>,
+) -> Result<PathBuf, String> {
     let scratch = dir.with_extension(format!("partial-{}", std::process::id()));
     let _ = fs::remove_dir_all(&scratch);
     fs::create_dir_all(&scratch).unwrap();
-    let outcome = install(&scratch);
-    match outcome {
+    match install(&scratch) {
         // Another test binary may have finished first: its copy is as good.
         Ok(()) => {
             if fs::rename(&scratch, dir).is_err() {
