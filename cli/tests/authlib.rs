@@ -9,7 +9,8 @@
 //!
 //! concurrent-redemption is left out of the tables: Authlib looks a code
 //! up, issues the token, then deletes the code, with nothing in between to
-//! stop a second request, so one run in a dozen or so gets two tokens.
+//! stop a second request: 2 of 40 probe runs got two tokens (3 of 40 with
+//! 64 racers).
 //! `authlib_concurrent_redemption_races` asserts that race on its own.
 
 mod support;
@@ -112,8 +113,8 @@ fn authlib_default() {
     );
 }
 
-/// Sixteen-way races on one code until one gets two tokens (about one run
-/// in twelve with 64 racers, measured); bounded at 200 runs, so a fixed
+/// 64-way races on one code until one gets two tokens (3 runs in 40,
+/// measured); bounded at 200 runs (a miss has odds below 1e-6), so a fixed
 /// Authlib fails this test instead of looping.
 #[test]
 fn authlib_concurrent_redemption_races() {
