@@ -50,6 +50,19 @@ fn candidates(issuer: &Url) -> Vec<Url> {
     vec![rfc8414, openid]
 }
 
+/// The endpoint URL `text` (named `what` in messages), if it is on the
+/// issuer's origin: pkce sends nothing anywhere else.
+pub(crate) fn endpoint_on_origin(http: &Http, what: &str, text: &str) -> Result<Url, Failure> {
+    let endpoint =
+        Url::parse(text).map_err(|e| Failure::usage(format!("{what} is not a URL: {e}")))?;
+    if !http.same_origin(&endpoint) {
+        return Err(Failure::usage(format!(
+            "{what} {text} is not on the issuer's origin: pkce only sends requests to the issuer's origin"
+        )));
+    }
+    Ok(endpoint)
+}
+
 /// Fetches and checks the metadata of `issuer` (named `name` by the user).
 pub(crate) fn discover(http: &Http, name: &str, issuer: &Url) -> Result<Metadata, Failure> {
     let mut tried = Vec::new();
@@ -106,14 +119,7 @@ fn check(http: &Http, name: &str, url: &Url, value: &Value) -> Result<Metadata, 
     let endpoint = |key: &str| -> Result<Url, Failure> {
         let text = field(key)
             .ok_or_else(|| Failure::network(format!("the metadata at {url} has no {key}")))?;
-        let endpoint = Url::parse(text)
-            .map_err(|e| Failure::network(format!("the metadata's {key} is not a URL: {e}")))?;
-        if !http.same_origin(&endpoint) {
-            return Err(Failure::usage(format!(
-                "the metadata's {key} {text} is not on the issuer's origin: pkce only sends requests to the issuer's origin"
-            )));
-        }
-        Ok(endpoint)
+        endpoint_on_origin(http, &format!("the metadata's {key}"), text)
     };
     Ok(Metadata {
         issuer: issuer.to_owned(),

@@ -399,26 +399,6 @@ fn help_and_version_exit_0() {
     let out = run(&["verify", "--help"]);
     assert_eq!(out.code, 0);
     assert!(out.stdout.contains("--method"), "{}", out.stdout);
-    // probe --help: two example commands, the exit codes, the new flags.
-    let out = run(&["probe", "--help"]);
-    assert_eq!(out.code, 0);
-    assert_eq!(
-        out.stdout.matches("\n  pkce probe ").count(),
-        2,
-        "{}",
-        out.stdout
-    );
-    for needle in [
-        "--fail-on",
-        "--only",
-        "--skip",
-        "--param",
-        "--client-auth",
-        "--authorization-endpoint",
-        "3 no failure",
-    ] {
-        assert!(out.stdout.contains(needle), "{needle}: {}", out.stdout);
-    }
     let out = run(&["--version"]);
     assert_eq!(
         (out.code, out.stdout.as_str()),

@@ -159,3 +159,26 @@ fn usage_errors_exit_2() {
         );
     }
 }
+
+#[test]
+fn probe_help_shows_two_examples_and_the_exit_codes() {
+    let out = run(&["probe", "--help"]);
+    assert_eq!(out.code, 0);
+    assert_eq!(
+        out.stdout.matches("\n  pkce probe ").count(),
+        2,
+        "{}",
+        out.stdout
+    );
+    for needle in [
+        "--fail-on",
+        "--only",
+        "--skip",
+        "--param",
+        "--client-auth",
+        "--authorization-endpoint",
+        "3 no failure",
+    ] {
+        assert!(out.stdout.contains(needle), "{needle}: {}", out.stdout);
+    }
+}

@@ -45,16 +45,8 @@ fn metadata(args: &ProbeArgs, http: &Http, name: &str, issuer: &Url) -> Result<M
     let (Some(authz), Some(token)) = (&args.authorization_endpoint, &args.token_endpoint) else {
         return discovery::discover(http, name, issuer);
     };
-    let endpoint = |flag: &str, text: &str| -> Result<Url, Failure> {
-        let url = Url::parse(text)
-            .map_err(|e| Failure::usage(format!("--{flag} {text} is not a URL: {e}")))?;
-        if !http.same_origin(&url) {
-            return Err(Failure::usage(format!(
-                "--{flag} {text} is not on the issuer's origin: pkce only sends requests to the issuer's origin"
-            )));
-        }
-        Ok(url)
-    };
+    let endpoint =
+        |flag: &str, text: &str| discovery::endpoint_on_origin(http, &format!("--{flag}"), text);
     Ok(Metadata {
         issuer: name.to_owned(),
         authorization_endpoint: endpoint("authorization-endpoint", authz)?,

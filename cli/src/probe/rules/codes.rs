@@ -4,7 +4,7 @@
 
 use proofkey::CodeVerifier;
 
-use super::{Judged, baseline, change_last, combine, issue_s256, single};
+use super::{Judged, baseline, change_last, combine, issue_s256, refused_or, single};
 use crate::fail::Failure;
 use crate::probe::catalog::{CONCURRENT_REDEMPTION, FAILED_ATTEMPT, REPLAY};
 use crate::probe::report::{Outcome, Row};
@@ -21,15 +21,8 @@ fn again(
     code: &str,
     verifier: Option<&str>,
 ) -> Result<Judged, Failure> {
-    let reply = s.redeem(c, code, verifier)?;
-    Ok(match &reply {
-        Reply::Issued(_) => {
-            Judged::fail("token endpoint issued a second access token for a code already redeemed")
-        }
-        refused => {
-            token_refusal(refused, s.token_text(refused), INVALID_GRANT).prefixed("refused: ")
-        }
-    })
+    let issued = "token endpoint issued a second access token for a code already redeemed";
+    refused_or(s, c, code, verifier, issued)
 }
 
 /// After a successful redemption, the same code again: with the same

@@ -19,7 +19,7 @@ use proofkey::CodeVerifier;
 
 use super::report::{Outcome, Row, Rule};
 use super::session::{Authz, ProbeClient, Session};
-use super::verdict::Judged;
+use super::verdict::{Judged, token_refusal};
 use crate::fail::Failure;
 use crate::token::Reply;
 
@@ -58,6 +58,24 @@ fn combine(rule: &'static Rule, cases: Vec<(&str, Judged)>) -> Row {
         })
     });
     Row::new(rule, worst, parts.join("; ")).with_notes(notes)
+}
+
+/// A token request for `code` with `verifier` that must be refused:
+/// FAIL with `issued` if a token came, else judged as a PKCE refusal
+/// (RFC 7636 §4.6: invalid_grant).
+fn refused_or(
+    s: &mut Session,
+    c: &ProbeClient,
+    code: &str,
+    verifier: Option<&str>,
+    issued: &str,
+) -> Result<Judged, Failure> {
+    let reply = s.redeem(c, code, verifier)?;
+    Ok(match &reply {
+        Reply::Issued(_) => Judged::fail(issued),
+        refused => token_refusal(refused, s.token_text(refused), "invalid_grant")
+            .prefixed("token endpoint refused: "),
+    })
 }
 
 /// The row of a rule with one case.

@@ -4,35 +4,15 @@
 use base64ct::{Base64UrlUnpadded, Encoding as _};
 use sha2::{Digest as _, Sha256};
 
-use super::{Judged, change_last, combine, issue_s256, pkce, single};
+use super::{Judged, change_last, combine, issue_s256, pkce, refused_or, single};
 use crate::fail::Failure;
 use crate::probe::catalog::{
     CROSS_FLOW, DOWNGRADE, MISSING_VERIFIER, SHORT_VERIFIER, WRONG_VERIFIER,
 };
 use crate::probe::report::Row;
 use crate::probe::session::{Authz, ProbeClient, Session};
-use crate::probe::verdict::{authz_refusal, token_refusal};
+use crate::probe::verdict::authz_refusal;
 use crate::token::Reply;
-
-/// RFC 7636 §4.6's error for a verifier that does not match.
-const INVALID_GRANT: &str = "invalid_grant";
-
-/// A token request for `code` with `verifier` that must be refused:
-/// FAIL with `issued` if a token came, else judged as a PKCE refusal.
-fn refused_or(
-    s: &mut Session,
-    c: &ProbeClient,
-    code: &str,
-    verifier: Option<&str>,
-    issued: &str,
-) -> Result<Judged, Failure> {
-    let reply = s.redeem(c, code, verifier)?;
-    Ok(match &reply {
-        Reply::Issued(_) => Judged::fail(issued),
-        refused => token_refusal(refused, s.token_text(refused), INVALID_GRANT)
-            .prefixed("token endpoint refused: "),
-    })
-}
 
 pub(crate) fn missing_verifier(s: &mut Session, c: &ProbeClient) -> Result<Row, Failure> {
     let (code, verifier) = issue_s256(s, c)?;
