@@ -3,8 +3,8 @@
 //! ```text
 //! cargo install --path cli          # or: cargo run -p proofkey-cli -- ...
 //! pkce generate [--len N] [--json]
-//! pkce challenge <VERIFIER> [--method S256|plain]
-//! pkce verify [--method S256|plain] <CHALLENGE> <VERIFIER>
+//! pkce challenge <VERIFIER | -> [--method S256|plain]
+//! pkce verify [--method S256|plain] <CHALLENGE> <VERIFIER | ->
 //! pkce login ISSUER --client-id ID [--client-secret S] [--scope S] [--no-browser]
 //! pkce probe ISSUER [--public-client ID] [--confidential-client ID --client-secret S] [--auto] [--json]
 //!            [--only RULE...] [--skip RULE...] [--fail-on critical|high|low] (see `pkce probe --help`)
@@ -30,6 +30,7 @@ mod http;
 mod login;
 mod loopback;
 mod probe;
+mod secret_input;
 mod token;
 
 use std::io::{self, Write};
@@ -63,18 +64,24 @@ enum Command {
         json: bool,
     },
     /// Print the code_challenge of a code_verifier.
+    ///
+    /// Give `-` as the verifier to read it from standard input (one line),
+    /// which keeps it out of the shell history.
     Challenge {
-        /// The code_verifier (43 to 128 characters of [A-Za-z0-9-._~]).
+        /// The code_verifier (43 to 128 characters of [A-Za-z0-9-._~]), or `-` for standard input.
         #[arg(allow_hyphen_values = true)]
         verifier: String,
         /// The code_challenge_method: S256 or plain (case-sensitive).
         #[arg(long, default_value = "S256")]
         method: ChallengeMethod,
     },
-    /// Check a code_verifier against a code_challenge: exit 0 on a match, 1 otherwise.
+    /// Check a code_challenge (first) against a code_verifier (second): exit 0 on a match, 1 otherwise.
     ///
     /// On no match, stderr gets a `hint:` line naming the likely client
     /// mistake (a hex digest, padding, standard base64, a trailing newline, ...).
+    /// Arguments given the other way round (the verifier first) are
+    /// recognised and refused as bad input (exit 2). Give `-` as the
+    /// verifier to read it from standard input (one line).
     Verify {
         /// The code_challenge_method the challenge was sent with: S256 or plain.
         #[arg(long, default_value = "S256")]
@@ -82,7 +89,7 @@ enum Command {
         /// The code_challenge from the authorization request.
         #[arg(allow_hyphen_values = true)]
         challenge: String,
-        /// The code_verifier from the token request.
+        /// The code_verifier from the token request, or `-` for standard input.
         #[arg(allow_hyphen_values = true)]
         verifier: String,
     },
@@ -131,12 +138,18 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Generate { len, json } => generate(len, json),
-        Command::Challenge { verifier, method } => challenge(&verifier, method),
+        Command::Challenge { verifier, method } => match secret_input::read(verifier) {
+            Ok(verifier) => challenge(&verifier, method),
+            Err(e) => fail(&e),
+        },
         Command::Verify {
             method,
             challenge,
             verifier,
-        } => verify(method, &challenge, &verifier),
+        } => match secret_input::read(verifier) {
+            Ok(verifier) => verify(method, &challenge, &verifier),
+            Err(e) => fail(&e),
+        },
         Command::Login {
             issuer,
             client_id,
@@ -222,6 +235,19 @@ fn challenge(verifier: &str, method: ChallengeMethod) -> ExitCode {
 
 fn verify(method: ChallengeMethod, challenge: &str, verifier: &str) -> ExitCode {
     let result = CodeChallenge::parse(challenge, method).and_then(|c| c.verify(verifier));
+    // The two values the other way round match: the arguments were swapped,
+    // a usage error rather than a client's mistake. With plain both orders
+    // match, so this only ever fires on a pair that failed as given.
+    if result.is_err()
+        && CodeChallenge::parse(verifier, method).is_ok_and(|c| c.verify(challenge).is_ok())
+    {
+        let _ = writeln!(
+            io::stderr().lock(),
+            "error: the arguments are swapped: `pkce verify` takes the CHALLENGE first, then the \
+             VERIFIER (these two match the other way round)"
+        );
+        return ExitCode::from(BAD_INPUT);
+    }
     let line = match result {
         Ok(()) => format!("match: the code_verifier matches the {method} code_challenge"),
         Err(e) => format!("no match ({}): {e}", rule(&e)),
