@@ -9,6 +9,7 @@ mod errors;
 mod missing;
 mod params;
 mod presets;
+mod raw;
 mod token;
 pub use errors::{AuthorizeError, TokenError};
 pub use missing::MissingMethod;

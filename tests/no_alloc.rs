@@ -177,6 +177,12 @@ fn policy_params_do_not_allocate(policy: Policy, client: ClientType, s: &CodeCha
     let _ = assert_no_alloc("token_params form_urlencoded", || {
         policy.token_params(client, Some(s), form_urlencoded::parse(body.as_bytes()))
     });
+    let _ = assert_no_alloc("authorize_query", || policy.authorize_query(client, &query));
+    let _ = assert_no_alloc("token_form", || policy.token_form(client, Some(s), &body));
+    let encoded = body.replace("code_verifier=", "code%5Fverifier=%") + "+";
+    let _ = assert_no_alloc("token_form, encoded", || {
+        policy.token_form(client, Some(s), &encoded)
+    });
     let owned: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
         .into_owned()
         .collect();

@@ -2,7 +2,8 @@
 //! `form_urlencoded::parse`, owned or borrowed `(String, String)`, slices of
 //! `(&str, &str)`, a map's iterator. Each gives the same answer as the
 //! decoded `(&str, &str)` pairs, and that answer is `authorize`/`token` on
-//! the one value, or the repeat error.
+//! the one value, or the repeat error. `authorize_query` and `token_form`,
+//! given the raw text, answer as the pairs do.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -94,6 +95,8 @@ fn token_params_takes_any_parsers_pairs() {
                         p.token_params(client, bound, strs.iter().copied()),
                         p.token_params(client, bound, strs.clone()),
                         p.token_params(client, bound, cows),
+                        // the raw body, decoded by the library itself
+                        p.token_form(client, bound, &body),
                     ] {
                         assert_eq!(got, expected, "{what}");
                     }
@@ -128,6 +131,8 @@ fn authorize_params_takes_any_parsers_pairs() {
                     p.authorize_params(client, &owned),
                     p.authorize_params(client, strs.as_slice()),
                     p.authorize_params(client, strs.iter().copied()),
+                    // the raw query, decoded by the library itself
+                    p.authorize_query(client, &body),
                 ] {
                     assert_eq!(got, expected, "{what}");
                 }

@@ -139,12 +139,19 @@ fn keep_cookie(jar: &mut Vec<(String, String)>, line: &str) {
     }
 }
 
-/// `error` (and `error_description`) of a JSON error body.
+/// `error` (and `error_description`) of a JSON error body; the `detail`
+/// (or `title`) of an RFC 9457 `application/problem+json` one.
 fn json_error(content_type: &str, body: &str) -> Option<String> {
     if !content_type.contains("json") {
         return None;
     }
     let value: serde_json::Value = serde_json::from_str(body).ok()?;
+    let text = |key: &str| value.get(key).and_then(|v| v.as_str());
+    if content_type.contains("problem+json") && text("error").is_none() {
+        return text("detail")
+            .or_else(|| text("title"))
+            .map(|d| format!("problem: {d}"));
+    }
     let error = value.get("error")?.as_str()?;
     Some(
         match value.get("error_description").and_then(|d| d.as_str()) {

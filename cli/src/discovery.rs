@@ -50,6 +50,19 @@ fn candidates(issuer: &Url) -> Vec<Url> {
     vec![rfc8414, openid]
 }
 
+/// The endpoint URL `text` (named `what` in messages), if it is on the
+/// issuer's origin: pkce sends nothing anywhere else.
+pub(crate) fn endpoint_on_origin(http: &Http, what: &str, text: &str) -> Result<Url, Failure> {
+    let endpoint =
+        Url::parse(text).map_err(|e| Failure::usage(format!("{what} is not a URL: {e}")))?;
+    if !http.same_origin(&endpoint) {
+        return Err(Failure::usage(format!(
+            "{what} {text} is not on the issuer's origin: pkce only sends requests to the issuer's origin"
+        )));
+    }
+    Ok(endpoint)
+}
+
 /// Fetches and checks the metadata of `issuer` (named `name` by the user).
 pub(crate) fn discover(http: &Http, name: &str, issuer: &Url) -> Result<Metadata, Failure> {
     let mut tried = Vec::new();
@@ -84,21 +97,29 @@ fn check(http: &Http, name: &str, url: &Url, value: &Value) -> Result<Metadata, 
     // RFC 8414 §3.3: the issuer in the metadata MUST be identical to the
     // one the metadata was looked up for (up to a lone trailing slash).
     if issuer.strip_suffix('/').unwrap_or(issuer) != name {
+        // The same server under another host name (localhost vs
+        // 127.0.0.1): say which name to probe it by.
+        let hint = match Url::parse(issuer) {
+            Ok(named)
+                if named.port_or_known_default() == url.port_or_known_default()
+                    && named.scheme() == url.scheme()
+                    && named.host_str() != url.host_str() =>
+            {
+                format!(
+                    "; the server calls itself {}: run pkce with the issuer {issuer} (another host name is another origin)",
+                    named.host_str().unwrap_or_default()
+                )
+            }
+            _ => String::new(),
+        };
         return Err(Failure::network(format!(
-            "the metadata at {url} names the issuer {issuer:?}, not {name:?} (RFC 8414 §3.3: they must be identical)"
+            "the metadata at {url} names the issuer {issuer:?}, not {name:?} (RFC 8414 §3.3: they must be identical){hint}"
         )));
     }
     let endpoint = |key: &str| -> Result<Url, Failure> {
         let text = field(key)
             .ok_or_else(|| Failure::network(format!("the metadata at {url} has no {key}")))?;
-        let endpoint = Url::parse(text)
-            .map_err(|e| Failure::network(format!("the metadata's {key} is not a URL: {e}")))?;
-        if !http.same_origin(&endpoint) {
-            return Err(Failure::usage(format!(
-                "the metadata's {key} {text} is not on the issuer's origin: pkce only sends requests to the issuer's origin"
-            )));
-        }
-        Ok(endpoint)
+        endpoint_on_origin(http, &format!("the metadata's {key}"), text)
     };
     Ok(Metadata {
         issuer: issuer.to_owned(),

@@ -47,10 +47,30 @@ impl fmt::Display for Failure {
 
 /// `text` (from a server) with every occurrence of `secrets` replaced by
 /// `[redacted]`: an error description may echo a code or a verifier.
+/// Every non-empty secret counts, however short; the longest go first, so
+/// that a secret inside another is not left half-shown.
 pub(crate) fn redact(text: &str, secrets: &[&str]) -> String {
+    let mut sorted: Vec<&str> = secrets.iter().copied().filter(|s| !s.is_empty()).collect();
+    sorted.sort_by_key(|s| std::cmp::Reverse(s.len()));
     let mut out = text.to_owned();
-    for secret in secrets.iter().filter(|s| s.len() >= 8) {
+    for secret in sorted {
         out = out.replace(secret, "[redacted]");
+    }
+    out
+}
+
+/// `text` safe for a terminal: every control character (ESC, CR, BEL, ...)
+/// written as a `\u{..}` escape, so that server text cannot move the
+/// cursor, clear the screen or set the window title. `\n` is kept only if
+/// `keep_newlines` (the tool's own multi-line output).
+pub(crate) fn printable(text: &str, keep_newlines: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() && !(keep_newlines && c == '\n') {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
     }
     out
 }
@@ -66,5 +86,21 @@ mod tests {
             redact(text, &["abcdefgh12", "zyxwvuts99", "x"]),
             "code [redacted] does not match verifier [redacted]; [redacted]"
         );
+        // Short secrets too (a 1-character verifier, a 4-character secret).
+        assert_eq!(
+            redact("secret abcd, v=Q", &["abcd", "Q", ""]),
+            "secret [redacted], v=[redacted]"
+        );
+        assert_eq!(redact("xyzw", &["xy", "xyzw"]), "[redacted]");
+    }
+
+    #[test]
+    fn printable_escapes_control_characters() {
+        let hostile = "ok\u{1b}]0;pwned\u{7}\u{1b}[2J\r\nnext";
+        assert_eq!(
+            printable(hostile, false),
+            "ok\\u{1b}]0;pwned\\u{7}\\u{1b}[2J\\u{d}\\u{a}next"
+        );
+        assert_eq!(printable("a\nb\u{9b}", true), "a\nb\\u{9b}");
     }
 }

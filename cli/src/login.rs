@@ -65,6 +65,12 @@ pub(crate) fn run(args: &LoginArgs) -> Result<String, Failure> {
         pairs.push(("scope", scope));
     }
     pairs.extend(flow.authorization_pairs());
+    // The listener takes only the redirect carrying this state.
+    let state = pairs
+        .iter()
+        .find(|(name, _)| *name == "state")
+        .map(|(_, value)| (*value).to_owned())
+        .unwrap_or_default();
     let url = authz::request_url(&meta.authorization_endpoint, &pairs);
     drop(flow);
 
@@ -75,7 +81,7 @@ pub(crate) fn run(args: &LoginArgs) -> Result<String, Failure> {
         args.timeout,
     );
     let response = loopback
-        .wait(Duration::from_secs(args.timeout), None)?
+        .wait(Duration::from_secs(args.timeout), &state)?
         .ok_or_else(|| {
             Failure::refused(format!(
                 "no authorization response at {} within {} s",

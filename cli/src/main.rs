@@ -3,19 +3,21 @@
 //! ```text
 //! cargo install --path cli          # or: cargo run -p proofkey-cli -- ...
 //! pkce generate [--len N] [--json]
-//! pkce challenge <VERIFIER> [--method S256|plain]
-//! pkce verify [--method S256|plain] <CHALLENGE> <VERIFIER>
+//! pkce challenge <VERIFIER | -> [--method S256|plain]
+//! pkce verify [--method S256|plain] <CHALLENGE> <VERIFIER | ->
 //! pkce login ISSUER --client-id ID [--client-secret S] [--scope S] [--no-browser]
 //! pkce probe ISSUER [--public-client ID] [--confidential-client ID --client-secret S] [--auto] [--json]
+//!            [--only RULE...] [--skip RULE...] [--fail-on critical|high|low] (see `pkce probe --help`)
 //! ```
 //!
 //! Exit codes: 0 success (for `verify`: the verifier matches; for `probe`:
-//! every rule enforced), 1 `verify` found no match (malformed challenge,
-//! malformed verifier or mismatch; stderr then has one `hint: ...` line
-//! naming the likely client mistake, from `proofkey::diagnose`), `login`'s
-//! flow was refused or failed a check, or `probe` found a rule not
-//! enforced, 2 bad input, usage, network or discovery errors (one
-//! `error: ...` message on stderr).
+//! nothing failed at or above `--fail-on` and nothing inconclusive), 1
+//! `verify` found no match (malformed challenge, malformed verifier or
+//! mismatch; stderr then has one `hint: ...` line naming the likely client
+//! mistake, from `proofkey::diagnose`), `login`'s flow was refused or
+//! failed a check, or `probe` found a rule not enforced, 2 bad input,
+//! usage, network or discovery errors (one `error: ...` message on
+//! stderr), 3 `probe` found no failure but a rule it could not judge.
 //!
 //! `generate` prints a secret on purpose, and `login` prints the tokens:
 //! this tool is for test flows, not for production credentials. `probe`
@@ -28,6 +30,7 @@ mod http;
 mod login;
 mod loopback;
 mod probe;
+mod secret_input;
 mod token;
 
 use std::io::{self, Write};
@@ -61,18 +64,24 @@ enum Command {
         json: bool,
     },
     /// Print the code_challenge of a code_verifier.
+    ///
+    /// Give `-` as the verifier to read it from standard input (one line),
+    /// which keeps it out of the shell history.
     Challenge {
-        /// The code_verifier (43 to 128 characters of [A-Za-z0-9-._~]).
+        /// The code_verifier (43 to 128 characters of [A-Za-z0-9-._~]), or `-` for standard input.
         #[arg(allow_hyphen_values = true)]
         verifier: String,
         /// The code_challenge_method: S256 or plain (case-sensitive).
         #[arg(long, default_value = "S256")]
         method: ChallengeMethod,
     },
-    /// Check a code_verifier against a code_challenge: exit 0 on a match, 1 otherwise.
+    /// Check a code_challenge (first) against a code_verifier (second): exit 0 on a match, 1 otherwise.
     ///
     /// On no match, stderr gets a `hint:` line naming the likely client
     /// mistake (a hex digest, padding, standard base64, a trailing newline, ...).
+    /// Arguments given the other way round (the verifier first) are
+    /// recognised and refused as bad input (exit 2). Give `-` as the
+    /// verifier to read it from standard input (one line).
     Verify {
         /// The code_challenge_method the challenge was sent with: S256 or plain.
         #[arg(long, default_value = "S256")]
@@ -80,7 +89,7 @@ enum Command {
         /// The code_challenge from the authorization request.
         #[arg(allow_hyphen_values = true)]
         challenge: String,
-        /// The code_verifier from the token request.
+        /// The code_verifier from the token request, or `-` for standard input.
         #[arg(allow_hyphen_values = true)]
         verifier: String,
     },
@@ -115,53 +124,7 @@ enum Command {
         #[arg(long, value_name = "SECS", default_value_t = 300)]
         timeout: u64,
     },
-    /// Check that a live server enforces PKCE: a table of rules, or JSON.
-    ///
-    /// Exit 0 when every rule that ran is enforced, 1 when any is not, 2 on
-    /// usage or network errors. Sends traffic only to the issuer's origin.
-    /// Codes come through the loopback redirect: a browser with a live
-    /// login session completes each request at once; --auto follows the
-    /// authorization endpoint's redirects with an HTTP client instead, for
-    /// servers that approve without interaction.
-    #[command(group(clap::ArgGroup::new("clients").required(true).multiple(true)
-        .args(["public_client", "confidential_client"])))]
-    Probe {
-        /// The issuer URL (https, or http on 127.0.0.1 / localhost).
-        issuer: String,
-        /// A public client's client_id (runs the missing-challenge rule).
-        #[arg(long, value_name = "ID")]
-        public_client: Option<String>,
-        /// A confidential client's client_id (runs the downgrade rule).
-        #[arg(long, value_name = "ID", requires = "client_secret")]
-        confidential_client: Option<String>,
-        /// The confidential client's secret.
-        #[arg(long, value_name = "S", requires = "confidential_client")]
-        client_secret: Option<String>,
-        /// The public client's redirect URI (default http://127.0.0.1:<free port>/callback).
-        #[arg(long, value_name = "URI")]
-        redirect_uri: Option<String>,
-        /// The confidential client's redirect URI (default: the public client's).
-        #[arg(long, value_name = "URI")]
-        confidential_redirect_uri: Option<String>,
-        /// The scope to request (e.g. openid).
-        #[arg(long, value_name = "SCOPE")]
-        scope: Option<String>,
-        /// Follow the authorization endpoint's redirects with an HTTP client (no browser).
-        #[arg(long)]
-        auto: bool,
-        /// Print each authorization URL on stderr instead of opening the browser.
-        #[arg(long, conflicts_with = "auto")]
-        no_browser: bool,
-        /// The server allows plain deliberately: check that it verifies it instead.
-        #[arg(long)]
-        allow_plain: bool,
-        /// Print one JSON object instead of the table.
-        #[arg(long)]
-        json: bool,
-        /// Seconds to wait for each redirect through the browser.
-        #[arg(long, value_name = "SECS", default_value_t = 60)]
-        timeout: u64,
-    },
+    Probe(probe::ProbeArgs),
 }
 
 /// Exit code for a `verify` that found no match.
@@ -175,12 +138,18 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Generate { len, json } => generate(len, json),
-        Command::Challenge { verifier, method } => challenge(&verifier, method),
+        Command::Challenge { verifier, method } => match secret_input::read(verifier) {
+            Ok(verifier) => challenge(&verifier, method),
+            Err(e) => fail(&e),
+        },
         Command::Verify {
             method,
             challenge,
             verifier,
-        } => verify(method, &challenge, &verifier),
+        } => match secret_input::read(verifier) {
+            Ok(verifier) => verify(method, &challenge, &verifier),
+            Err(e) => fail(&e),
+        },
         Command::Login {
             issuer,
             client_id,
@@ -198,61 +167,37 @@ fn main() -> ExitCode {
             no_browser,
             timeout,
         }),
-        Command::Probe {
-            issuer,
-            public_client,
-            confidential_client,
-            client_secret,
-            redirect_uri,
-            confidential_redirect_uri,
-            scope,
-            auto,
-            no_browser,
-            allow_plain,
-            json,
-            timeout,
-        } => probe(
-            &probe::ProbeArgs {
-                issuer,
-                public_client,
-                confidential_client,
-                client_secret,
-                redirect_uri,
-                confidential_redirect_uri,
-                scope,
-                auto,
-                no_browser,
-                allow_plain,
-                timeout,
-            },
-            json,
-        ),
+        Command::Probe(args) => probe(&args),
     }
 }
 
 fn login(args: &login::LoginArgs) -> ExitCode {
     match login::run(args) {
-        Ok(tokens) => print_line(&tokens),
+        Ok(tokens) => print_line(&fail::printable(&tokens, false)),
         Err(failure) => {
-            let _ = writeln!(io::stderr().lock(), "error: {failure}");
+            error_line(&failure);
             ExitCode::from(failure.code)
         }
     }
 }
 
-fn probe(args: &probe::ProbeArgs, json: bool) -> ExitCode {
+fn probe(args: &probe::ProbeArgs) -> ExitCode {
     match probe::run(args) {
         Ok(report) => {
-            let text = if json { report.json() } else { report.table() };
+            let text = if args.json {
+                report.json()
+            } else {
+                report.table()
+            };
             let printed = print_line(text.trim_end());
-            match (printed == ExitCode::SUCCESS, report.failed()) {
-                (false, _) => printed,
-                (true, true) => ExitCode::from(fail::REFUSED),
-                (true, false) => ExitCode::SUCCESS,
+            if printed == ExitCode::SUCCESS {
+                ExitCode::from(report.exit_code(args.fail_on))
+            } else {
+                printed
             }
         }
         Err(failure) => {
-            let _ = writeln!(io::stderr().lock(), "error: {failure}");
+            error_line(&failure);
             // Whatever stopped the probe, no rule was judged: usage.
             ExitCode::from(BAD_INPUT)
         }
@@ -290,6 +235,19 @@ fn challenge(verifier: &str, method: ChallengeMethod) -> ExitCode {
 
 fn verify(method: ChallengeMethod, challenge: &str, verifier: &str) -> ExitCode {
     let result = CodeChallenge::parse(challenge, method).and_then(|c| c.verify(verifier));
+    // The two values the other way round match: the arguments were swapped,
+    // a usage error rather than a client's mistake. With plain both orders
+    // match, so this only ever fires on a pair that failed as given.
+    if result.is_err()
+        && CodeChallenge::parse(verifier, method).is_ok_and(|c| c.verify(challenge).is_ok())
+    {
+        let _ = writeln!(
+            io::stderr().lock(),
+            "error: the arguments are swapped: `pkce verify` takes the CHALLENGE first, then the \
+             VERIFIER (these two match the other way round)"
+        );
+        return ExitCode::from(BAD_INPUT);
+    }
     let line = match result {
         Ok(()) => format!("match: the code_verifier matches the {method} code_challenge"),
         Err(e) => format!("no match ({}): {e}", rule(&e)),
@@ -322,7 +280,16 @@ fn rule(e: &Error) -> &'static str {
     }
 }
 
+/// `error: <failure>` on stderr, on one line whatever the server sent.
+fn error_line(failure: &fail::Failure) {
+    let text = fail::printable(&failure.to_string(), false);
+    let _ = writeln!(io::stderr().lock(), "error: {text}");
+}
+
 fn print_line(line: &str) -> ExitCode {
+    // Server text may be in it (a table, a token response): no control
+    // character reaches the terminal.
+    let line = fail::printable(line, true);
     // Not println!: it panics when stdout is closed (`pkce generate | true`).
     match writeln!(io::stdout().lock(), "{line}") {
         Ok(()) => ExitCode::SUCCESS,

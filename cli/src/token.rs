@@ -129,10 +129,17 @@ pub(crate) fn redeem(
     if (200..300).contains(&reply.status) && has_token {
         return Ok(Reply::Issued(reply.body));
     }
+    // RFC 9457 problem details: `detail` says what went wrong.
+    let problem = reply.content_type.contains("problem+json");
+    let description = field("error_description").or_else(|| {
+        problem
+            .then(|| field("detail").or_else(|| field("title")))
+            .flatten()
+    });
     Ok(Reply::Refused {
         status: reply.status,
         error: field("error"),
-        description: field("error_description"),
+        description,
     })
 }
 

@@ -48,15 +48,7 @@ fn with_param(url: &Url, name: &str, value: Option<&str>) -> String {
 #[test]
 fn login_completes_against_the_demo() {
     let demo = Demo::start(None);
-    let (login, url) = start(&[
-        "login",
-        &demo.issuer,
-        "--client-id",
-        "spa",
-        "--no-browser",
-        "--timeout",
-        "60",
-    ]);
+    let (login, url) = start_spa(&demo, "60");
     // A PKCE S256 authorization request on the loopback redirect URI.
     assert!(
         url.as_str()
@@ -105,19 +97,24 @@ fn login_completes_against_the_demo() {
     );
 }
 
-/// Runs a login whose redirect the test changes with `tamper`; returns
-/// the finished process.
-fn tampered(tamper: impl Fn(&Url, &Demo) -> String) -> (support::Finished, Demo) {
-    let demo = Demo::start(None);
-    let (login, url) = start(&[
+/// `pkce login` for the demo's public client, the URL printed, with `--timeout secs`.
+fn start_spa(demo: &Demo, secs: &str) -> (Running, Url) {
+    start(&[
         "login",
         &demo.issuer,
         "--client-id",
         "spa",
         "--no-browser",
         "--timeout",
-        "60",
-    ]);
+        secs,
+    ])
+}
+
+/// Runs a login whose redirect the test changes with `tamper`; returns
+/// the finished process.
+fn tampered(tamper: impl Fn(&Url, &Demo) -> String) -> (support::Finished, Demo) {
+    let demo = Demo::start(None);
+    let (login, url) = start_spa(&demo, "60");
     let agent = browser();
     let redirect = Url::parse(&location(&agent, url.as_str()).unwrap()).unwrap();
     assert_eq!(visit(&agent, &tamper(&redirect, &demo)), 200);
@@ -135,25 +132,66 @@ fn assert_refused(out: &support::Finished, needle: &str) {
     );
 }
 
+/// The listener takes only the redirect carrying the login's own state:
+/// a forged or missing state, or a stray request to the callback path
+/// (another local process racing the browser), gets a 400 page, is not
+/// redeemed, and the wait goes on to the real redirect.
 #[test]
-fn a_foreign_state_is_refused_and_the_code_not_redeemed() {
-    let (out, demo) = tampered(|r, _| {
+fn a_foreign_or_missing_state_is_ignored_and_the_wait_goes_on() {
+    let demo = Demo::start(None);
+    let (login, url) = start_spa(&demo, "60");
+    let agent = browser();
+    let redirect = Url::parse(&location(&agent, url.as_str()).unwrap()).unwrap();
+    let port = redirect.port().unwrap();
+    let forged_error = format!("http://127.0.0.1:{port}/callback?error=access_denied");
+    let bare = format!("http://127.0.0.1:{port}/callback");
+    for stray in [
         with_param(
-            r,
+            &redirect,
             "state",
             Some("forged-state-forged-state-forged-state-xyz"),
-        )
-    });
-    assert_refused(
-        &out,
-        "the returned state matches no pending authorization flow",
-    );
+        ),
+        with_param(&redirect, "state", None),
+        forged_error,
+        bare,
+    ] {
+        assert_eq!(visit(&agent, &stray), 400, "{stray}");
+    }
     assert!(!demo.log.lines().iter().any(|l| l.starts_with("token ")));
-    let (out, _) = tampered(|r, _| with_param(r, "state", None));
-    assert_refused(
-        &out,
-        "the returned state matches no pending authorization flow",
+    assert_eq!(visit(&agent, redirect.as_str()), 200);
+    let out = login.finish();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("access_token"), "{}", out.stdout);
+}
+
+/// A client sending one byte a second holds neither the listener nor the
+/// login past --timeout (the head deadline is bounded by the wait's).
+#[test]
+fn a_trickling_client_does_not_extend_the_timeout() {
+    let demo = Demo::start(None);
+    let started = std::time::Instant::now();
+    let (login, url) = start_spa(&demo, "3");
+    let redirect_uri = Url::parse(&param(&url, "redirect_uri").unwrap()).unwrap();
+    let port = redirect_uri.port().unwrap();
+    let trickle = std::thread::spawn(move || {
+        use std::io::Write as _;
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        // At most 10 bytes: the loop ends when pkce closes the connection.
+        for byte in b"GET /callb" {
+            if stream.write_all(&[*byte]).is_err() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_secs(1));
+        }
+    });
+    let out = login.finish();
+    let elapsed = started.elapsed();
+    assert_refused(&out, "no authorization response at http://127.0.0.1:");
+    assert!(
+        elapsed < std::time::Duration::from_secs(4),
+        "--timeout 3 ended after {elapsed:?}"
     );
+    let _ = trickle.join();
 }
 
 #[test]

@@ -1,260 +1,111 @@
 //! `pkce probe` and `pkce login` against a real third-party authorization
-//! server: node-oidc-provider (tests/fixtures/oidc-provider, version pinned
-//! in its package.json and package-lock.json), started by the test on
-//! 127.0.0.1. It approves every authorization request at once (see
-//! server.mjs) and requires PKCE for every client.
+//! server: node-oidc-provider 9.13.3 (tests/fixtures/oidc-provider, pinned
+//! in its package.json and package-lock.json), installed with npm under
+//! the target directory and started by the test on 127.0.0.1. It approves
+//! every authorization request at once (see server.mjs). What it really
+//! does, checked with curl, is in tests/fixtures/oidc-provider/BEHAVIOUR.md.
 //!
-//! The one allowed skip: when npm cannot install the package (no npm, or
-//! the registry unreachable), the tests print `SKIPPED: <reason>` and
-//! return. Any other install failure fails them.
+//! The one allowed skip: when npm cannot reach the registry (or is not
+//! installed), the tests print `SKIPPED: <reason>` and return. Any other
+//! install failure fails them.
 
 mod support;
 
-use std::io::{BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::Mutex;
-use std::sync::mpsc::channel;
-use std::thread;
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 use serde_json::Value;
+use support::fixture::{self, Server};
+use support::probed::probe;
 use support::{Running, run, visit};
 use url::Url;
 
-/// `npm ci` of a 40-package tree; generous for a slow registry.
-const INSTALL_TIMEOUT: Duration = Duration::from_secs(300);
-/// oidc-provider's start-up (key generation) on a busy machine.
-const START_TIMEOUT: Duration = Duration::from_secs(60);
-
-fn fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/oidc-provider")
+/// node-oidc-provider in `config` (`required`: PKCE for every client;
+/// `default`: its own default, PKCE for public clients only), on a free
+/// port; killed on drop.
+fn start(config: &str) -> Result<Server, String> {
+    let dir = fixture::npm("oidc-provider")?;
+    let mut node = Command::new("node");
+    node.args(["server.mjs", "0", config]).current_dir(dir);
+    Ok(Server::start(node))
 }
 
-/// Installs the fixture's packages once per test binary. `Err` is a
-/// reason to skip: npm could not install.
-fn installed() -> Result<(), String> {
-    static INSTALL: Mutex<Option<Result<(), String>>> = Mutex::new(None);
-    let mut done = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
-    done.get_or_insert_with(install).clone()
-}
-
-fn install() -> Result<(), String> {
-    let dir = fixture();
-    if dir
-        .join("node_modules/oidc-provider/package.json")
-        .is_file()
-    {
-        return Ok(());
-    }
-    for tool in ["node", "npm"] {
-        if Command::new(tool)
-            .arg("--version")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_err()
-        {
-            return Err(format!("{tool} is not installed"));
-        }
-    }
-    let mut child = Command::new("npm")
-        .args(["ci", "--no-audit", "--no-fund"])
-        .current_dir(&dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("npm could not start: {e}"))?;
-    let mut err = child.stderr.take().unwrap();
-    let reader = thread::spawn(move || {
-        let mut text = String::new();
-        let _ = err.read_to_string(&mut text);
-        text
-    });
-    let deadline = Instant::now() + INSTALL_TIMEOUT;
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(format!(
-                "npm ci took more than {} s (registry unreachable?)",
-                INSTALL_TIMEOUT.as_secs()
-            ));
-        }
-        thread::sleep(Duration::from_millis(100));
-    };
-    let output = reader.join().unwrap();
-    if status.success() {
-        return Ok(());
-    }
-    // Only a registry that cannot be reached is a reason to skip.
-    let network = [
-        "ENOTFOUND",
-        "EAI_AGAIN",
-        "ECONNREFUSED",
-        "ECONNRESET",
-        "ETIMEDOUT",
-        "ENETUNREACH",
-        "network",
-    ];
-    let Some(line) = output
-        .lines()
-        .find(|l| network.iter().any(|n| l.contains(n)))
-    else {
-        panic!("npm ci failed, not for lack of network: {output}");
-    };
-    Err(format!(
-        "npm could not reach the registry ({})",
-        line.trim()
-    ))
-}
-
-/// node-oidc-provider, killed on drop.
-struct Provider {
-    child: Child,
-    issuer: String,
-}
-
-impl Provider {
-    fn start() -> Self {
-        let mut child = Command::new("node")
-            .args(["server.mjs", "0"])
-            .current_dir(fixture())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            // Its start-up warnings (Node 20, in-memory adapter, dev keys).
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let out = child.stdout.take().unwrap();
-        let (tx, rx) = channel();
-        thread::spawn(move || {
-            for line in BufReader::new(out).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-        let mut provider = Self {
-            child,
-            issuer: String::new(),
-        };
-        let line = rx
-            .recv_timeout(START_TIMEOUT)
-            .expect("oidc-provider printed its address");
-        provider.issuer = line
-            .strip_prefix("listening on ")
-            .expect("listening on URL")
-            .to_owned();
-        assert!(provider.issuer.starts_with("http://127.0.0.1:"), "{line}");
-        provider
-    }
-}
-
-impl Drop for Provider {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-macro_rules! provider_or_skip {
-    () => {
-        match installed() {
-            Ok(()) => Provider::start(),
-            Err(reason) => {
-                println!("SKIPPED: {reason}");
-                return;
-            }
-        }
-    };
-}
-
-fn probe_args(issuer: &str) -> Vec<&str> {
-    vec![
-        "probe",
-        issuer,
-        "--auto",
-        "--scope",
-        "openid",
-        "--public-client",
-        "app",
-        "--confidential-client",
-        "backend",
-        "--client-secret",
-        "backend-secret",
-        "--confidential-redirect-uri",
-        "https://backend.example.com/callback",
-    ]
-}
+/// What oidc-provider enforces in both configurations: S256 only, a method
+/// required, challenges of 43 to 128 characters, bad verifiers refused with
+/// invalid_grant, codes single-use, RFC 9207 iss everywhere. Its two gaps
+/// in 9.13.3: it checks a challenge's length and alphabet, not that an
+/// S256 challenge is 43 characters (a hex digest gets a code no verifier
+/// can redeem), and a refused verifier does not consume the code.
+const TABLE: [&str; 15] = [
+    "metadata-s256 PASS",
+    "missing-challenge PASS",
+    "plain PASS",
+    "method-case PASS",
+    "malformed-challenge FAIL",
+    "missing-method PASS",
+    "missing-verifier PASS",
+    "wrong-verifier PASS",
+    "failed-attempt FAIL",
+    "short-verifier PASS",
+    "downgrade PASS",
+    "replay PASS",
+    "concurrent-redemption PASS",
+    "cross-flow PASS",
+    "iss PASS",
+];
 
 #[test]
-fn probe_node_oidc_provider() {
-    let provider = provider_or_skip!();
-    let table = run(&probe_args(&provider.issuer));
-    // Shown with --nocapture: the table quoted in the report.
-    println!("{}", table.stdout);
-    let mut args = probe_args(&provider.issuer);
-    args.push("--json");
-    let out = run(&args);
-    let value: Value =
-        serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.stderr));
-    let result = |id: &str| {
-        let rule = value["rules"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["id"] == id)
-            .unwrap();
-        (
-            rule["result"].as_str().unwrap().to_owned(),
-            rule["observed"].as_str().unwrap().to_owned(),
-        )
-    };
-    // What oidc-provider enforces: S256 advertised, no challenge and plain
-    // refused at the authorization endpoint, bad verifiers refused with
-    // invalid_grant, the downgrade impossible (PKCE required for every
-    // client), codes single-use.
-    for id in [
-        "metadata-s256",
-        "missing-challenge",
-        "plain",
-        "method-case",
-        "missing-verifier",
-        "wrong-verifier",
-        "downgrade",
-        "replay",
-        "cross-flow",
-    ] {
-        assert_eq!(result(id).0, "pass", "{id}: {}", table.stdout);
-    }
+fn probe_node_oidc_provider_pkce_required() {
+    let server = server_or_skip!(start("required"));
+    let probed = probe(&server.url, &["--scope", "openid"]);
+    probed.assert(&TABLE, 1);
     assert!(
-        result("missing-challenge")
-            .1
-            .contains("error=invalid_request")
-    );
-    assert!(result("missing-verifier").1.contains("invalid_grant"));
-    assert!(
-        result("downgrade")
-            .1
+        probed
+            .observed("downgrade")
             .starts_with("authorization endpoint refused a request without code_challenge")
     );
-    // Its one gap in 9.13.3: it checks a challenge's length (43 to 128)
-    // and alphabet, not that an S256 challenge is 43 characters, so a
-    // hex-encoded digest gets a code no verifier can redeem.
-    assert_eq!(
-        result("malformed-challenge"),
-        (
-            "fail".to_owned(),
-            "authorization endpoint issued codes for malformed S256 challenges, which no verifier can redeem: hex digest (64 characters)".to_owned()
-        )
+    let malformed = probed.observed("malformed-challenge");
+    assert!(
+        malformed.starts_with(
+            "authorization endpoint issued a code for a malformed S256 challenge, which no verifier can redeem (hex digest (64 characters)); padded (44 characters)"
+        ) && malformed.contains("truncated (42 characters)")
+            && malformed.contains("error=invalid_request"),
+        "{malformed}"
     );
-    assert_eq!(out.code, 1);
+    // A failed guess does not consume the code: after invalid_grant for a
+    // wrong verifier, the right one still gets a token.
+    let failed = probed.observed("failed-attempt");
+    assert!(
+        failed.starts_with("token endpoint refused a wrong verifier (HTTP 400 invalid_grant")
+            && failed.contains("then issued an access token for the right one"),
+        "{failed}"
+    );
+    // The table for people says the same.
+    let mut args = vec!["probe", server.url.as_str(), "--scope", "openid"];
+    args.extend_from_slice(support::probed::CLIENTS);
+    let table = run(&args);
     assert_eq!(table.code, 1);
-    assert!(table.stdout.contains("(not enforced: malformed-challenge)"));
-    assert!(!table.stdout.contains("backend-secret") && !out.stdout.contains("backend-secret"));
+    assert!(
+        table
+            .stdout
+            .contains("(not enforced: malformed-challenge, failed-attempt)"),
+        "{}",
+        table.stdout
+    );
+    assert!(!table.stdout.contains("backend-secret"));
+}
+
+/// oidc-provider's own default: PKCE required for public clients only. The
+/// confidential client gets a code without a challenge, but a verifier
+/// sent for it is refused (RFC 9700 §4.8.2), so the table is the same.
+#[test]
+fn probe_node_oidc_provider_default() {
+    let server = server_or_skip!(start("default"));
+    let probed = probe(&server.url, &["--scope", "openid"]);
+    probed.assert(&TABLE, 1);
+    assert_eq!(
+        probed.observed("downgrade"),
+        "token endpoint refused: HTTP 400 invalid_grant (grant request is invalid)"
+    );
 }
 
 /// Follows `url` as a browser with cookies would, on the provider's origin,
@@ -300,10 +151,10 @@ fn follow(url: &str, origin: &str) -> String {
 
 #[test]
 fn login_node_oidc_provider() {
-    let provider = provider_or_skip!();
+    let provider = server_or_skip!(start("required"));
     let mut login = Running::start(&[
         "login",
-        &provider.issuer,
+        &provider.url,
         "--client-id",
         "app",
         "--scope",
@@ -317,11 +168,8 @@ fn login_node_oidc_provider() {
         Some("open this URL in a browser:")
     );
     let url = login.next_stderr_line().unwrap();
-    assert!(
-        url.starts_with(&format!("{}/auth?", provider.issuer)),
-        "{url}"
-    );
-    let redirect = follow(&url, &format!("{}/", provider.issuer));
+    assert!(url.starts_with(&format!("{}/auth?", provider.url)), "{url}");
+    let redirect = follow(&url, &format!("{}/", provider.url));
     assert!(
         redirect.starts_with("http://127.0.0.1:") && redirect.contains("/callback?code="),
         "{redirect}"

@@ -97,6 +97,10 @@ fn discovery_errors_exit_2() {
         ),
         (no_metadata.as_str(), "no authorization server metadata at"),
         (wrong_issuer.issuer.as_str(), "RFC 8414 §3.3"),
+        (
+            wrong_issuer.issuer.as_str(),
+            "the server calls itself localhost: run pkce with the issuer http://localhost:",
+        ),
     ];
     for (issuer, needle) in cases {
         let out = run(&["probe", issuer, "--auto", "--public-client", "spa"]);
@@ -153,5 +157,28 @@ fn usage_errors_exit_2() {
             "{args:?}: {}",
             out.stderr
         );
+    }
+}
+
+#[test]
+fn probe_help_shows_two_examples_and_the_exit_codes() {
+    let out = run(&["probe", "--help"]);
+    assert_eq!(out.code, 0);
+    assert_eq!(
+        out.stdout.matches("\n  pkce probe ").count(),
+        2,
+        "{}",
+        out.stdout
+    );
+    for needle in [
+        "--fail-on",
+        "--only",
+        "--skip",
+        "--param",
+        "--client-auth",
+        "--authorization-endpoint",
+        "3 no failure",
+    ] {
+        assert!(out.stdout.contains(needle), "{needle}: {}", out.stdout);
     }
 }

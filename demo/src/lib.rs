@@ -42,6 +42,7 @@ mod authorize;
 mod client_auth;
 mod clients;
 mod codes;
+mod consume;
 mod http;
 mod log;
 mod metadata;

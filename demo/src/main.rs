@@ -26,6 +26,16 @@ usage: cargo run -p demo -- [PORT] [--weaken RULE] [--store URL]
                     missing-challenge  issue codes to the public client without
                                        code_challenge, redeemed without verifier
                     replay             a code can be redeemed again after success
+                    missing-method     read a challenge without a method as plain
+                                       (RFC 7636 §4.3); metadata lists S256 only
+                    replay-without-verifier
+                                       after success, the code stays redeemable
+                                       with its binding dropped: no verifier
+                    failed-attempt     a wrong verifier does not consume the code
+                    short-verifier     accept verifiers of 1 to 42 characters
+                    concurrent-redemption
+                                       check the code, yield, then remove it:
+                                       simultaneous redemptions all get tokens
   --store URL     where codes, per-client quotas and challenge fingerprints
                   live: memory (default, this process only), redis://HOST:PORT
                   or postgres://USER@HOST:PORT/DB (shared by every instance

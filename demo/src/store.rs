@@ -106,14 +106,26 @@ impl Store {
         }
     }
 
-    /// The live record of `code` without consuming it: the in-process store
-    /// only (`None` elsewhere). For deliberately broken redemptions
-    /// (`--weaken`) only: a real token endpoint calls `take`.
-    #[allow(dead_code)] // the weaken modes' hook
-    pub(crate) fn peek(&self, code: &str) -> Option<Redeemed> {
+    /// The live record of `code` without consuming it. For deliberately
+    /// broken redemptions (`--weaken concurrent-redemption`) only: a real
+    /// token endpoint calls `take`.
+    pub(crate) async fn peek(&self, code: &str) -> Result<Option<Redeemed>, StoreError> {
         match self {
-            Self::Memory(s) => s.peek(code),
-            Self::Redis(_) | Self::Postgres(_) => None,
+            Self::Memory(s) => Ok(s.peek(code)),
+            Self::Redis(s) => s.peek(code).await,
+            Self::Postgres(s) => s.peek(code).await,
+        }
+    }
+
+    /// Stores `record` under `code` again for what is left of its
+    /// lifetime (`--weaken` rules that put a code back only).
+    pub(crate) async fn put_back(&self, code: &str, redeemed: &Redeemed, record: &CodeRecord) {
+        let left = redeemed
+            .expires_at
+            .duration_since(std::time::SystemTime::now())
+            .unwrap_or_default();
+        if !left.is_zero() {
+            let _ = self.insert(code, record, left).await;
         }
     }
 }

@@ -1,7 +1,6 @@
 //! `POST /token`: the code exchange (RFC 6749 §4.1.3, RFC 7636 §4.5).
 
 use std::sync::Arc;
-use std::time::SystemTime;
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -9,7 +8,6 @@ use axum::http::StatusCode;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderMap, PRAGMA};
 use axum::response::{IntoResponse, Json, Response};
 use proofkey::TokenError;
-use proofkey_store::CodeStore;
 use serde_json::json;
 use url::form_urlencoded;
 
@@ -20,7 +18,7 @@ use crate::http::{
 };
 use crate::log::client_label;
 use crate::weaken::{self, Weakened};
-use crate::{ACCESS_TOKEN_LIFETIME_SECS, AppState, Weakness};
+use crate::{ACCESS_TOKEN_LIFETIME_SECS, AppState, consume};
 
 fn is_form(headers: &HeaderMap) -> bool {
     headers
@@ -112,7 +110,7 @@ async fn exchange(
     let used = "authorization code is invalid, expired or already used";
     // The store never returns an expired record; a store error is a 503,
     // never a token.
-    let redeemed = match s.store.take(code).await {
+    let redeemed = match consume::take(s, code).await {
         Ok(Some(redeemed)) => redeemed,
         Ok(None) => {
             return Err(refuse(invalid_grant(used)).note("unknown, expired or used code"));
@@ -170,21 +168,23 @@ async fn exchange(
             ));
         }
         refuse(TokenFailure::Pkce(e))
-    })?;
+    });
+    let weakened = match weakened {
+        Ok(weakened) => weakened,
+        Err(refusal) => {
+            if matches!(
+                refusal.failure,
+                TokenFailure::Pkce(TokenError::Mismatch | TokenError::MalformedVerifier(_))
+            ) {
+                consume::after_pkce_failure(s, code, &redeemed).await;
+            }
+            return Err(refusal);
+        }
+    };
 
     let access_token =
         random_token().map_err(|_| refuse(server_error("no randomness available")))?;
-    if settings.weakness == Some(Weakness::Replay) {
-        // --weaken replay: the code goes back, redeemable again, for the
-        // rest of its lifetime.
-        let left = redeemed
-            .expires_at
-            .duration_since(SystemTime::now())
-            .unwrap_or_default();
-        if !left.is_zero() {
-            let _ = s.store.insert(code, record, left).await;
-        }
-        return Ok((client.id, access_token, Some(Weakness::Replay)));
-    }
-    Ok((client.id, access_token, weakened))
+    // --weaken replay, replay-without-verifier: the code goes back.
+    let kept = consume::after_success(s, code, &redeemed).await;
+    Ok((client.id, access_token, kept.or(weakened)))
 }

@@ -9,7 +9,11 @@
 use std::fmt;
 use std::str::FromStr;
 
-use proofkey::{AuthorizeError, ClientType, CodeChallenge, Policy, TokenError};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use proofkey::{AuthorizeError, ChallengeMethod, ClientType, CodeChallenge, Policy, TokenError};
+use sha2::{Digest as _, Sha256};
+use subtle::ConstantTimeEq as _;
 
 /// One PKCE rule the server deliberately breaks. Never use a weakened
 /// server for anything but testing a client or a probe.
@@ -32,20 +36,43 @@ pub enum Weakness {
     /// A code can be redeemed again after a success (it is not consumed;
     /// a failed attempt still consumes it).
     Replay,
+    /// A `code_challenge` without `code_challenge_method` is read as plain
+    /// (RFC 7636 §4.3) although plain is refused when asked for and the
+    /// metadata lists S256 only (the Authlib / workers-oauth-provider bug).
+    MissingMethod,
+    /// After a success the code stays redeemable with its PKCE binding
+    /// dropped: then without any `code_verifier`.
+    ReplayWithoutVerifier,
+    /// A wrong `code_verifier` does not consume the code: the right one can
+    /// follow, so the verifier can be guessed online (CVE-2026-41213).
+    FailedAttempt,
+    /// A verifier of 1 to 42 characters is checked against the S256
+    /// challenge instead of refused (RFC 7636 §4.1; CVE-2026-41213).
+    ShortVerifier,
+    /// The code is checked, then removed after a yield: simultaneous
+    /// token requests each get a token (ory/fosite #778).
+    ConcurrentRedemption,
 }
 
 impl Weakness {
     /// Every rule, in the order of `--help`.
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 10] = [
         Self::Downgrade,
         Self::MissingVerifier,
         Self::Plain,
         Self::MissingChallenge,
         Self::Replay,
+        Self::MissingMethod,
+        Self::ReplayWithoutVerifier,
+        Self::FailedAttempt,
+        Self::ShortVerifier,
+        Self::ConcurrentRedemption,
     ];
 
     /// The rule's name on the command line: `downgrade`,
-    /// `missing-verifier`, `plain`, `missing-challenge` or `replay`.
+    /// `missing-verifier`, `plain`, `missing-challenge`, `replay`,
+    /// `missing-method`, `replay-without-verifier`, `failed-attempt`,
+    /// `short-verifier` or `concurrent-redemption`.
     #[must_use]
     pub const fn name(self) -> &'static str {
         match self {
@@ -54,6 +81,21 @@ impl Weakness {
             Self::Plain => "plain",
             Self::MissingChallenge => "missing-challenge",
             Self::Replay => "replay",
+            Self::MissingMethod => "missing-method",
+            Self::ReplayWithoutVerifier => "replay-without-verifier",
+            Self::FailedAttempt => "failed-attempt",
+            Self::ShortVerifier => "short-verifier",
+            Self::ConcurrentRedemption => "concurrent-redemption",
+        }
+    }
+
+    /// The `pkce probe` rule this weakness breaks: its name, except
+    /// `replay-without-verifier`, which breaks `replay`.
+    #[must_use]
+    pub const fn rule(self) -> &'static str {
+        match self {
+            Self::ReplayWithoutVerifier => "replay",
+            other => other.name(),
         }
     }
 
@@ -72,6 +114,21 @@ impl Weakness {
                 "issues codes to the public client without code_challenge, redeemed without verifier"
             }
             Self::Replay => "does not consume a code on success: it can be redeemed again",
+            Self::MissingMethod => {
+                "reads a code_challenge without code_challenge_method as plain (RFC 7636 §4.3), though the metadata lists S256 only"
+            }
+            Self::ReplayWithoutVerifier => {
+                "drops the PKCE binding after a success: the code is redeemed again without code_verifier"
+            }
+            Self::FailedAttempt => {
+                "a wrong code_verifier does not consume the code: the verifier can be guessed online"
+            }
+            Self::ShortVerifier => {
+                "accepts code_verifiers of 1 to 42 characters (RFC 7636 §4.1: 43 to 128)"
+            }
+            Self::ConcurrentRedemption => {
+                "checks the code, then removes it after a yield: simultaneous redemptions each get a token"
+            }
         }
     }
 
@@ -99,7 +156,7 @@ pub struct UnknownWeakness;
 impl fmt::Display for UnknownWeakness {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(
-            "unknown rule: expected downgrade, missing-verifier, plain, missing-challenge or replay",
+            "unknown rule: expected downgrade, missing-verifier, plain, missing-challenge, replay, missing-method, replay-without-verifier, failed-attempt, short-verifier or concurrent-redemption",
         )
     }
 }
@@ -141,6 +198,13 @@ pub(crate) fn authorize(
         {
             Ok((None, Some(w)))
         }
+        // MethodRequired: a challenge without a method. Read it as RFC
+        // 7636 §4.3 does (plain), for this request only.
+        (Some(w @ Weakness::MissingMethod), Err(AuthorizeError::MethodRequired)) => policy
+            .allow_plain(true)
+            .missing_method(proofkey::MissingMethod::Plain)
+            .authorize_params(client, pairs)
+            .map(|bound| (bound, Some(w))),
         (_, strict) => strict.map(|bound| (bound, None)),
     }
 }
@@ -154,9 +218,10 @@ pub(crate) fn token(
     bound: Option<&CodeChallenge>,
     pairs: &[(String, String)],
 ) -> Result<Weakened, TokenError> {
-    // Plain: a bound plain challenge is verified, not refused as no longer allowed.
+    // Plain: a bound plain challenge is verified, not refused as no longer
+    // allowed (under MissingMethod, only a method-less request binds one).
     let effective = match weakness {
-        Some(Weakness::Plain) => policy.allow_plain(true),
+        Some(Weakness::Plain | Weakness::MissingMethod) => policy.allow_plain(true),
         _ => *policy,
     };
     match (weakness, effective.token_params(client, bound, pairs)) {
@@ -167,13 +232,41 @@ pub(crate) fn token(
         {
             Ok(Some(w))
         }
-        (Some(w @ Weakness::Plain), Ok(()))
+        (Some(w @ (Weakness::Plain | Weakness::MissingMethod)), Ok(()))
             if bound.is_some_and(|c| !policy.allows(c.method())) =>
+        {
+            Ok(Some(w))
+        }
+        // Only a code whose binding was dropped after a success has no
+        // challenge for the public client (the authorization endpoint
+        // refuses one without).
+        (Some(w @ Weakness::ReplayWithoutVerifier), Err(TokenError::PkceRequired))
+            if client == ClientType::Public =>
+        {
+            Ok(Some(w))
+        }
+        (Some(w @ Weakness::ShortVerifier), Err(TokenError::MalformedVerifier(_)))
+            if bound.is_some_and(|c| short_s256_matches(c, pairs)) =>
         {
             Ok(Some(w))
         }
         (_, result) => result.map(|()| None),
     }
+}
+
+/// Whether the request's `code_verifier` is 1 to 42 characters of the
+/// verifier alphabet whose S256 digest is the bound challenge: what a
+/// server without the length check of RFC 7636 §4.1 accepts.
+fn short_s256_matches(bound: &CodeChallenge, pairs: &[(String, String)]) -> bool {
+    let Some((_, verifier)) = pairs.iter().find(|(n, _)| n == "code_verifier") else {
+        return false;
+    };
+    let alphabet = |b: u8| b.is_ascii_alphanumeric() || b"-._~".contains(&b);
+    let digest = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+    bound.method() == ChallengeMethod::S256
+        && (1..43).contains(&verifier.len())
+        && verifier.bytes().all(alphabet)
+        && bool::from(digest.as_bytes().ct_eq(bound.as_str().as_bytes()))
 }
 
 /// `code_challenge_methods_supported`: the policy's, with plain under [`Weakness::Plain`].

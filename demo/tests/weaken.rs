@@ -1,5 +1,5 @@
 //! `--weaken RULE`: each deliberately broken server lets exactly its own
-//! attack through, and refuses the four others as the strict server does.
+//! attack through, and refuses the others as the strict server does.
 
 use oauth2::{CsrfToken, PkceCodeChallenge, PkceCodeVerifier};
 use proofkey::Policy;
@@ -10,7 +10,7 @@ use http::{SPA_REDIRECT, Server, redeem, start_with, verifier_copy};
 
 use demo::Weakness;
 
-/// The five attacks a probe runs, one per rule.
+/// The attacks a probe runs, one per rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Attack {
     /// A confidential client's code issued without a challenge, redeemed with a verifier.
@@ -23,14 +23,29 @@ enum Attack {
     MissingChallenge,
     /// A successful redemption, then the same code again.
     Replay,
+    /// A challenge V without `code_challenge_method`, then `code_verifier=V`.
+    MissingMethod,
+    /// A successful redemption, then the same code without a verifier.
+    ReplayWithoutVerifier,
+    /// A wrong verifier, then the right one, on one code.
+    FailedAttempt,
+    /// The S256 challenge of a 42-character verifier, then that verifier.
+    ShortVerifier,
+    /// Eight simultaneous redemptions of one code with the right verifier.
+    ConcurrentRedemption,
 }
 
-const ATTACKS: [Attack; 5] = [
+const ATTACKS: [Attack; 10] = [
     Attack::Downgrade,
     Attack::MissingVerifier,
     Attack::Plain,
     Attack::MissingChallenge,
     Attack::Replay,
+    Attack::MissingMethod,
+    Attack::ReplayWithoutVerifier,
+    Attack::FailedAttempt,
+    Attack::ShortVerifier,
+    Attack::ConcurrentRedemption,
 ];
 
 fn rule_of(attack: Attack) -> Weakness {
@@ -40,6 +55,11 @@ fn rule_of(attack: Attack) -> Weakness {
         Attack::Plain => Weakness::Plain,
         Attack::MissingChallenge => Weakness::MissingChallenge,
         Attack::Replay => Weakness::Replay,
+        Attack::MissingMethod => Weakness::MissingMethod,
+        Attack::ReplayWithoutVerifier => Weakness::ReplayWithoutVerifier,
+        Attack::FailedAttempt => Weakness::FailedAttempt,
+        Attack::ShortVerifier => Weakness::ShortVerifier,
+        Attack::ConcurrentRedemption => Weakness::ConcurrentRedemption,
     }
 }
 
@@ -101,6 +121,62 @@ async fn succeeds(server: &Server, attack: Attack) -> bool {
                 .expect("the first redemption");
             redeem(server, &spa, &code, Some(again)).await.is_ok()
         }
+        Attack::MissingMethod => {
+            let (challenge, verifier) = PkceCodeChallenge::new_random_plain();
+            let mut url = spa.authorize_url(CsrfToken::new_random).url().0;
+            url.query_pairs_mut()
+                .append_pair("code_challenge", challenge.as_str());
+            match server.authorize(url, SPA_REDIRECT).await.get("code") {
+                None => false,
+                Some(code) => redeem(server, &spa, code, Some(verifier)).await.is_ok(),
+            }
+        }
+        Attack::ReplayWithoutVerifier => {
+            let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+            let code = try_code(server, &spa, Some(challenge), SPA_REDIRECT)
+                .await
+                .expect("an S256 code");
+            redeem(server, &spa, &code, Some(verifier))
+                .await
+                .expect("the first redemption");
+            redeem(server, &spa, &code, None).await.is_ok()
+        }
+        Attack::FailedAttempt => {
+            let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+            let code = try_code(server, &spa, Some(challenge), SPA_REDIRECT)
+                .await
+                .expect("an S256 code");
+            let (_, wrong) = PkceCodeChallenge::new_random_sha256();
+            assert!(redeem(server, &spa, &code, Some(wrong)).await.is_err());
+            redeem(server, &spa, &code, Some(verifier)).await.is_ok()
+        }
+        Attack::ShortVerifier => {
+            use base64::Engine as _;
+            use sha2::Digest as _;
+            let short = "a".repeat(42);
+            let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .encode(sha2::Sha256::digest(short.as_bytes()));
+            let mut url = spa.authorize_url(CsrfToken::new_random).url().0;
+            url.query_pairs_mut()
+                .append_pair("code_challenge", &challenge)
+                .append_pair("code_challenge_method", "S256");
+            match server.authorize(url, SPA_REDIRECT).await.get("code") {
+                None => false,
+                Some(code) => redeem(server, &spa, code, Some(PkceCodeVerifier::new(short)))
+                    .await
+                    .is_ok(),
+            }
+        }
+        Attack::ConcurrentRedemption => {
+            let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+            let code = try_code(server, &spa, Some(challenge), SPA_REDIRECT)
+                .await
+                .expect("an S256 code");
+            let attempts =
+                (0..8).map(|_| redeem(server, &spa, &code, Some(verifier_copy(&verifier))));
+            let tokens = futures_util::future::join_all(attempts).await;
+            tokens.iter().filter(|r| r.is_ok()).count() > 1
+        }
     }
 }
 
@@ -109,7 +185,10 @@ async fn each_rule_lets_through_its_own_attack_and_no_other() {
     for weakness in std::iter::once(None).chain(Weakness::ALL.map(Some)) {
         let server = start_with(|base| demo::app_with(Policy::production(), base, weakness)).await;
         for attack in ATTACKS {
-            let expected = weakness == Some(rule_of(attack));
+            // A code never consumed on success is also redeemed by every
+            // simultaneous request: replay lets that attack through too.
+            let expected = weakness == Some(rule_of(attack))
+                || (attack == Attack::ConcurrentRedemption && weakness == Some(Weakness::Replay));
             assert_eq!(
                 succeeds(&server, attack).await,
                 expected,

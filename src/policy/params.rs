@@ -53,7 +53,7 @@ impl<K: AsRef<str>, V: AsRef<str>> Param for &(K, V) {
     }
 }
 
-mod sealed {
+pub(super) mod sealed {
     pub trait Sealed {}
     impl<K: AsRef<str>, V: AsRef<str>> Sealed for (K, V) {}
     impl<K: AsRef<str>, V: AsRef<str>> Sealed for &(K, V) {}

@@ -16,6 +16,7 @@ pub const SCHEMA: &str = include_str!("postgres/schema.sql");
 
 const TAKE: &str = "DELETE FROM proofkey_codes WHERE code_hash = $1 AND expires_at > now() \
                     RETURNING record";
+const PEEK: &str = "SELECT record FROM proofkey_codes WHERE code_hash = $1 AND expires_at > now()";
 const INSERT: &str = "SELECT proofkey_insert_code($1, $2, $3, $4, $5)";
 const FIRST_SEEN: &str = "INSERT INTO proofkey_challenges (fingerprint, expires_at) \
      VALUES ($1, now() + $2::bigint * interval '1 millisecond') \
@@ -185,6 +186,35 @@ impl PostgresStore {
     }
 }
 
+impl PostgresStore {
+    /// The live record of `code`, **without consuming it** (`SELECT`).
+    /// For tests and deliberately broken servers only: a token endpoint
+    /// that reads and then deletes redeems a code twice under concurrency.
+    ///
+    /// # Errors
+    ///
+    /// A backend failure, or [`StoreError::Corrupt`].
+    pub async fn peek(&self, code: &str) -> Result<Option<Redeemed>, StoreError> {
+        let hash = code_key(code);
+        let row = self
+            .with(async |c| {
+                let st = c.prepare_cached(PEEK).await?;
+                c.query_opt(&st, &[&&hash[..]]).await
+            })
+            .await?;
+        row.map(|row| decode_row(&row)).transpose()
+    }
+}
+
+/// The record in column 0 of `row`.
+fn decode_row(row: &tokio_postgres::Row) -> Result<Redeemed, StoreError> {
+    let bytes: &[u8] = row.try_get(0).map_err(|_| StoreError::Corrupt)?;
+    if bytes.len() > MAX_ENCODED {
+        return Err(StoreError::Corrupt);
+    }
+    encoding::decode(bytes).map_err(|_| StoreError::Corrupt)
+}
+
 impl CodeStore for PostgresStore {
     async fn insert(
         &self,
@@ -221,16 +251,7 @@ impl CodeStore for PostgresStore {
                 c.query_opt(&st, &[&&hash[..]]).await
             })
             .await?;
-        let Some(row) = row else {
-            return Ok(None);
-        };
-        let bytes: &[u8] = row.try_get(0).map_err(|_| StoreError::Corrupt)?;
-        if bytes.len() > MAX_ENCODED {
-            return Err(StoreError::Corrupt);
-        }
-        encoding::decode(bytes)
-            .map(Some)
-            .map_err(|_| StoreError::Corrupt)
+        row.map(|row| decode_row(&row)).transpose()
     }
 }
 

@@ -204,6 +204,26 @@ impl RedisStore {
     }
 }
 
+impl RedisStore {
+    /// The live record of `code`, **without consuming it** (`GET`). For
+    /// tests and deliberately broken servers only: a token endpoint that
+    /// reads and then deletes redeems a code twice under concurrency.
+    ///
+    /// # Errors
+    ///
+    /// A backend failure, or [`StoreError::Corrupt`].
+    pub async fn peek(&self, code: &str) -> Result<Option<Redeemed>, StoreError> {
+        let mut cmd = redis::cmd("GET");
+        cmd.arg(self.code_key(code));
+        match self.run(cmd, |v: Option<Vec<u8>>| v).await? {
+            None => Ok(None),
+            Some(bytes) => encoding::decode(&bytes)
+                .map(Some)
+                .map_err(|_| StoreError::Corrupt),
+        }
+    }
+}
+
 impl CodeStore for RedisStore {
     async fn insert(
         &self,

@@ -2,7 +2,8 @@
 //! started on 127.0.0.1 with a free port and a temporary data directory,
 //! stopped (and the directory removed) on drop. `.ci/run` installs both;
 //! where a binary is absent, [`Redis::start`] / [`Postgres::start`] return
-//! `None` after printing `SKIPPED: <reason>`.
+//! `None` after printing `SKIPPED: <reason>` (or fail, under
+//! `PROOFKEY_REQUIRE_FIXTURES=1`).
 //!
 //! PostgreSQL refuses to run as root: under root it runs as `nobody`.
 
@@ -44,8 +45,14 @@ pub trait Server {
     fn restart(&mut self);
 }
 
-/// Prints the skip line the test output is searched for.
+/// Prints the skip line the test output is searched for; with
+/// `PROOFKEY_REQUIRE_FIXTURES=1` (as `.ci/run` sets it), fails instead: CI
+/// must run every real server.
 pub fn skip(reason: &str) {
+    assert!(
+        std::env::var_os("PROOFKEY_REQUIRE_FIXTURES").is_none_or(|v| v != "1"),
+        "PROOFKEY_REQUIRE_FIXTURES=1 and {reason}"
+    );
     println!("SKIPPED: {reason}");
     eprintln!("SKIPPED: {reason}");
 }

@@ -3,48 +3,65 @@
 //! issuer's origin only (and, through the browser, back to the loopback
 //! listener).
 
+mod args;
 mod catalog;
 mod report;
 mod rules;
 mod session;
+mod table;
+mod verdict;
 
 use std::time::Duration;
 
 use url::Url;
 
+use args::ClientAuth;
+pub(crate) use args::ProbeArgs;
+use catalog::{DOWNGRADE, MISSING_CHALLENGE};
 pub(crate) use report::Report;
 use report::Row;
 use session::{Mode, ProbeClient, Session};
 
-use crate::discovery;
+use crate::discovery::{self, Metadata};
 use crate::fail::Failure;
 use crate::http::{Http, is_loopback};
 use crate::loopback::Loopback;
-use crate::token::Client;
-
-pub(crate) struct ProbeArgs {
-    pub(crate) issuer: String,
-    pub(crate) public_client: Option<String>,
-    pub(crate) confidential_client: Option<String>,
-    pub(crate) client_secret: Option<String>,
-    pub(crate) redirect_uri: Option<String>,
-    pub(crate) confidential_redirect_uri: Option<String>,
-    pub(crate) scope: Option<String>,
-    pub(crate) auto: bool,
-    pub(crate) no_browser: bool,
-    pub(crate) allow_plain: bool,
-    pub(crate) timeout: u64,
-}
+use crate::token::{Auth, Client};
 
 const NEEDS_CONFIDENTIAL: &str =
     "a confidential client: --confidential-client ID --client-secret S";
 const NEEDS_PUBLIC: &str = "a public client: --public-client ID";
 
-/// Runs every rule; `Err` for usage, network and setup errors (exit 2).
+impl Report {
+    /// The table, as wide as `COLUMNS` says (at least 80).
+    pub(crate) fn table(&self) -> String {
+        let columns = std::env::var("COLUMNS").ok();
+        table::render(self, table::width(columns.as_deref()))
+    }
+}
+
+/// The metadata, or the endpoints given on the command line.
+fn metadata(args: &ProbeArgs, http: &Http, name: &str, issuer: &Url) -> Result<Metadata, Failure> {
+    let (Some(authz), Some(token)) = (&args.authorization_endpoint, &args.token_endpoint) else {
+        return discovery::discover(http, name, issuer);
+    };
+    let endpoint =
+        |flag: &str, text: &str| discovery::endpoint_on_origin(http, &format!("--{flag}"), text);
+    Ok(Metadata {
+        issuer: name.to_owned(),
+        authorization_endpoint: endpoint("authorization-endpoint", authz)?,
+        token_endpoint: endpoint("token-endpoint", token)?,
+        methods: None,
+        token_auth_methods: None,
+        iss_supported: false,
+    })
+}
+
+/// Runs every selected rule; `Err` for usage, network and setup errors (exit 2).
 pub(crate) fn run(args: &ProbeArgs) -> Result<Report, Failure> {
     let (name, issuer) = discovery::parse_issuer(&args.issuer)?;
     let http = Http::for_issuer(&issuer)?;
-    let meta = discovery::discover(&http, &name, &issuer)?;
+    let meta = metadata(args, &http, &name, &issuer)?;
     let mode = if args.auto {
         Mode::Auto
     } else {
@@ -54,6 +71,7 @@ pub(crate) fn run(args: &ProbeArgs) -> Result<Report, Failure> {
         }
     };
     let mut s = Session::new(http, meta, mode, args.scope.clone());
+    s.params.clone_from(&args.params);
     if let Some(secret) = &args.client_secret {
         s.keep_secret(secret);
     }
@@ -75,10 +93,13 @@ pub(crate) fn run(args: &ProbeArgs) -> Result<Report, Failure> {
                 .map(|p| (p.client.redirect_uri.clone(), p.listener));
             let (uri, listener) =
                 redirect(&mut s, args.confidential_redirect_uri.as_deref(), shared)?;
-            Some(ProbeClient {
-                client: Client::new(&s.meta, id.clone(), args.client_secret.clone(), uri),
-                listener,
-            })
+            let mut client = Client::new(&s.meta, id.clone(), args.client_secret.clone(), uri);
+            match args.client_auth {
+                Some(ClientAuth::Basic) => client.auth = Auth::Basic,
+                Some(ClientAuth::Post) => client.auth = Auth::Post,
+                None => {}
+            }
+            Some(ProbeClient { client, listener })
         }
         None => None,
     };
@@ -95,22 +116,57 @@ pub(crate) fn run(args: &ProbeArgs) -> Result<Report, Failure> {
         rules::baseline(&mut s, c)?;
     }
 
-    let mut rows: Vec<Row> = vec![rules::metadata_s256(&s)];
-    rows.push(match &public {
-        Some(p) => rules::missing_challenge(&mut s, p)?,
-        None => rules::skipped(&catalog::MISSING_CHALLENGE, NEEDS_PUBLIC),
-    });
-    rows.push(rules::plain(&mut s, main, args.allow_plain)?);
-    rows.push(rules::method_case(&mut s, main)?);
-    rows.push(rules::malformed_challenge(&mut s, main)?);
-    rows.push(rules::missing_verifier(&mut s, main)?);
-    rows.push(rules::wrong_verifier(&mut s, main)?);
-    rows.push(match &confidential {
-        Some(c) => rules::downgrade(&mut s, c)?,
-        None => rules::skipped(&catalog::DOWNGRADE, NEEDS_CONFIDENTIAL),
-    });
-    rows.push(rules::replay(&mut s, main, &redeemed)?);
-    rows.push(rules::cross_flow(&mut s, main)?);
+    let mut rows: Vec<Row> = Vec::new();
+    let on = |id: &str| args.selected(id);
+    if on("metadata-s256") {
+        rows.push(rules::metadata_s256(
+            &s,
+            args.authorization_endpoint.is_some(),
+        ));
+    }
+    if on("missing-challenge") {
+        rows.push(match &public {
+            Some(p) => rules::missing_challenge(&mut s, p)?,
+            None => rules::skipped(&MISSING_CHALLENGE, NEEDS_PUBLIC),
+        });
+    }
+    if on("plain") {
+        rows.push(rules::plain(&mut s, main, args.allow_plain)?);
+    }
+    type MainRule = fn(&mut Session, &ProbeClient) -> Result<Row, Failure>;
+    let main_rules: [(&str, MainRule); 7] = [
+        ("method-case", rules::method_case),
+        ("malformed-challenge", rules::malformed_challenge),
+        ("missing-method", rules::missing_method),
+        ("missing-verifier", rules::missing_verifier),
+        ("wrong-verifier", rules::wrong_verifier),
+        ("failed-attempt", rules::failed_attempt),
+        ("short-verifier", rules::short_verifier),
+    ];
+    for (id, rule) in main_rules {
+        if on(id) {
+            rows.push(rule(&mut s, main)?);
+        }
+    }
+    if on("downgrade") {
+        rows.push(match &confidential {
+            Some(c) => rules::downgrade(&mut s, c)?,
+            None => rules::skipped(&DOWNGRADE, NEEDS_CONFIDENTIAL),
+        });
+    }
+    if on("replay") {
+        rows.push(rules::replay(&mut s, main, &redeemed)?);
+    }
+    if on("concurrent-redemption") {
+        let n = usize::from(args.concurrency);
+        rows.push(rules::concurrent_redemption(&mut s, main, n)?);
+    }
+    if on("cross-flow") {
+        rows.push(rules::cross_flow(&mut s, main)?);
+    }
+    if on("iss") {
+        rows.push(rules::iss(&mut s, main)?);
+    }
     Ok(Report { issuer: name, rows })
 }
 
@@ -130,10 +186,12 @@ fn redirect(
         (Some(uri), _) => {
             let url = Url::parse(uri)
                 .map_err(|e| Failure::usage(format!("the redirect URI {uri} is not a URL: {e}")))?;
-            if s.is_auto() {
+            if s.is_auto() && !(is_loopback(&url) && url.port() == Some(0)) {
                 // Nothing connects to it: the Location header is read.
                 Ok((url, None))
             } else if is_loopback(&url) {
+                // Port 0: a port the OS picks, in every mode (held by the
+                // listener so that the URI stays ours).
                 Ok(listen(s, Loopback::bind_for(uri)?))
             } else {
                 Err(Failure::usage(format!(

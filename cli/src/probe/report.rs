@@ -1,39 +1,123 @@
-//! The probe's results: a table for people, one JSON object with `--json`.
+//! The probe's results: each rule's outcome and severity, what the RFC
+//! requires and what the server did; the exit code they give. The table
+//! is in `table.rs`.
 
 use serde_json::json;
 
 /// A rule's outcome.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Verdict {
+pub(crate) enum Outcome {
+    /// Refused, for the reason the rule tests.
     Pass,
+    /// The server issued a code or a token the RFCs forbid.
     Fail,
-    Skip,
+    /// Refused or broken for another reason (client authentication, 5xx,
+    /// 404, no redirect, a negative control that did not hold): not judged.
+    Inconclusive,
+    /// Not run: the row says which flag would run it.
+    Skipped,
 }
 
-impl Verdict {
+impl Outcome {
     pub(crate) fn name(self) -> &'static str {
         match self {
             Self::Pass => "PASS",
             Self::Fail => "FAIL",
-            Self::Skip => "SKIP",
+            Self::Inconclusive => "INCONCLUSIVE",
+            Self::Skipped => "SKIPPED",
         }
     }
 }
 
-/// A rule: its id (naming the weakness), what it checks, and what the
-/// RFCs require, with the section.
+/// How much a failure of the rule costs, lowest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Severity {
+    /// Worth knowing; never fails the run.
+    Info,
+    /// A gap without a direct attack (a challenge that can never be redeemed).
+    Low,
+    /// Weakens PKCE (the verifier exposed or guessable, a code used twice).
+    High,
+    /// A token for someone without the right verifier.
+    Critical,
+}
+
+impl Severity {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::Info => "info",
+            Self::Low => "low",
+            Self::High => "high",
+            Self::Critical => "critical",
+        }
+    }
+}
+
+/// `--fail-on`: the lowest severity whose failure fails the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum FailOn {
+    Critical,
+    High,
+    Low,
+}
+
+impl FailOn {
+    fn severity(self) -> Severity {
+        match self {
+            Self::Critical => Severity::Critical,
+            Self::High => Severity::High,
+            Self::Low => Severity::Low,
+        }
+    }
+}
+
+/// A rule: its id (naming the weakness), what it checks, what the RFCs
+/// require (the sentence, with its section), where the failure was seen,
+/// and the severity of a failure.
 pub(crate) struct Rule {
     pub(crate) id: &'static str,
     pub(crate) rule: &'static str,
     pub(crate) requires: &'static str,
+    pub(crate) source: &'static str,
+    pub(crate) severity: Severity,
 }
 
 /// One row of the report.
 pub(crate) struct Row {
     pub(crate) rule: &'static Rule,
+    pub(crate) outcome: Outcome,
+    /// The rule's, unless the finding is milder (`iss`: info when neither
+    /// advertised nor sent).
+    pub(crate) severity: Severity,
     /// What the server did, concrete and without secrets.
     pub(crate) observed: String,
-    pub(crate) verdict: Verdict,
+    /// Remarks on a verdict: another error code than the RFC's, a code
+    /// still redeemable after a refusal.
+    pub(crate) notes: Vec<String>,
+}
+
+impl Row {
+    pub(crate) fn new(rule: &'static Rule, outcome: Outcome, observed: impl Into<String>) -> Self {
+        Self {
+            rule,
+            outcome,
+            severity: rule.severity,
+            observed: observed.into(),
+            notes: Vec::new(),
+        }
+    }
+
+    #[must_use]
+    pub(crate) fn with_notes(mut self, notes: impl IntoIterator<Item = String>) -> Self {
+        self.notes.extend(notes);
+        self
+    }
+
+    #[must_use]
+    pub(crate) fn with_severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
 }
 
 pub(crate) struct Report {
@@ -41,66 +125,55 @@ pub(crate) struct Report {
     pub(crate) rows: Vec<Row>,
 }
 
+/// The exit code when something is inconclusive but nothing failed.
+pub(crate) const INCONCLUSIVE: u8 = 3;
+
 impl Report {
-    fn count(&self, verdict: Verdict) -> usize {
-        self.rows.iter().filter(|r| r.verdict == verdict).count()
+    fn count(&self, outcome: Outcome) -> usize {
+        self.rows.iter().filter(|r| r.outcome == outcome).count()
     }
 
-    pub(crate) fn failed(&self) -> bool {
-        self.count(Verdict::Fail) > 0
+    fn ids(&self, outcome: Outcome) -> Vec<&'static str> {
+        self.rows
+            .iter()
+            .filter(|r| r.outcome == outcome)
+            .map(|r| r.rule.id)
+            .collect()
     }
 
-    fn summary(&self) -> String {
-        let failing: Vec<&str> = self
+    /// 1: a failure at or above `fail_on`; 3: none, but something
+    /// inconclusive; 0: neither.
+    pub(crate) fn exit_code(&self, fail_on: FailOn) -> u8 {
+        let failed = self
             .rows
             .iter()
-            .filter(|r| r.verdict == Verdict::Fail)
-            .map(|r| r.rule.id)
-            .collect();
+            .any(|r| r.outcome == Outcome::Fail && r.severity >= fail_on.severity());
+        if failed {
+            crate::fail::REFUSED
+        } else if self.count(Outcome::Inconclusive) > 0 {
+            INCONCLUSIVE
+        } else {
+            0
+        }
+    }
+
+    pub(crate) fn summary(&self) -> String {
         let mut text = format!(
-            "{} passed, {} failed, {} skipped",
-            self.count(Verdict::Pass),
-            self.count(Verdict::Fail),
-            self.count(Verdict::Skip)
+            "{} passed, {} failed, {} inconclusive, {} skipped",
+            self.count(Outcome::Pass),
+            self.count(Outcome::Fail),
+            self.count(Outcome::Inconclusive),
+            self.count(Outcome::Skipped)
         );
+        let failing = self.ids(Outcome::Fail);
         if !failing.is_empty() {
             text.push_str(&format!(" (not enforced: {})", failing.join(", ")));
         }
-        text
-    }
-
-    /// The table: a block of wrapped lines per rule, the rule's id on the
-    /// first line of its block; 120 columns wide.
-    pub(crate) fn table(&self) -> String {
-        const RULE: usize = 30;
-        const REQUIRES: usize = 36;
-        const DID: usize = 42;
-        let mut out = format!("PKCE probe of {}\n\n", self.issuer);
-        let line = |a: &str, b: &str, c: &str, d: &str| {
-            let text = format!("{a:<6}  {b:<RULE$}  {c:<REQUIRES$}  {d}");
-            format!("{}\n", text.trim_end())
-        };
-        out.push_str(&line("RESULT", "RULE", "RFC REQUIRES", "SERVER DID"));
-        for row in &self.rows {
-            let mut rule = vec![row.rule.id.to_owned()];
-            rule.extend(wrap(row.rule.rule, RULE));
-            let columns = [
-                vec![row.verdict.name().to_owned()],
-                rule,
-                wrap(row.rule.requires, REQUIRES),
-                wrap(&row.observed, DID),
-            ];
-            let height = columns.iter().map(Vec::len).max().unwrap_or(1);
-            out.push('\n');
-            for i in 0..height {
-                let cell = |c: usize| columns[c].get(i).map_or("", String::as_str);
-                out.push_str(&line(cell(0), cell(1), cell(2), cell(3)));
-            }
+        let unclear = self.ids(Outcome::Inconclusive);
+        if !unclear.is_empty() {
+            text.push_str(&format!(" (inconclusive: {})", unclear.join(", ")));
         }
-        out.push('\n');
-        out.push_str(&self.summary());
-        out.push('\n');
-        out
+        text
     }
 
     /// One JSON object: the issuer, each rule, and a summary.
@@ -113,59 +186,79 @@ impl Report {
                     "id": r.rule.id,
                     "rule": r.rule.rule,
                     "requires": r.rule.requires,
+                    "source": r.rule.source,
+                    "severity": r.severity.name(),
+                    "outcome": r.outcome.name().to_ascii_lowercase(),
                     "observed": r.observed,
-                    "result": r.verdict.name().to_ascii_lowercase(),
+                    "notes": r.notes,
                 })
             })
-            .collect();
-        let failed: Vec<&str> = self
-            .rows
-            .iter()
-            .filter(|r| r.verdict == Verdict::Fail)
-            .map(|r| r.rule.id)
             .collect();
         json!({
             "issuer": self.issuer,
             "rules": rules,
             "summary": {
-                "passed": self.count(Verdict::Pass),
-                "failed": self.count(Verdict::Fail),
-                "skipped": self.count(Verdict::Skip),
-                "not_enforced": failed,
+                "passed": self.count(Outcome::Pass),
+                "failed": self.count(Outcome::Fail),
+                "inconclusive": self.count(Outcome::Inconclusive),
+                "skipped": self.count(Outcome::Skipped),
+                "not_enforced": self.ids(Outcome::Fail),
+                "inconclusive_rules": self.ids(Outcome::Inconclusive),
             },
         })
         .to_string()
     }
 }
 
-/// `text` in lines of at most `width` characters, broken at spaces (a
-/// longer word gets a line of its own).
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut line = String::new();
-    for word in text.split_whitespace() {
-        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
-            lines.push(std::mem::take(&mut line));
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    if !line.is_empty() || lines.is_empty() {
-        lines.push(line);
-    }
-    lines
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    static CRIT: Rule = Rule {
+        id: "c",
+        rule: "",
+        requires: "",
+        source: "",
+        severity: Severity::Critical,
+    };
+    static LOW: Rule = Rule {
+        id: "l",
+        rule: "",
+        requires: "",
+        source: "",
+        severity: Severity::Low,
+    };
+
+    fn report(rows: Vec<Row>) -> Report {
+        Report {
+            issuer: "https://as.example".into(),
+            rows,
+        }
+    }
+
     #[test]
-    fn wrap_breaks_at_spaces_within_width() {
-        assert_eq!(wrap("aa bb cc dd", 5), ["aa bb", "cc dd"]);
-        assert_eq!(wrap("a verylongword b", 4), ["a", "verylongword", "b"]);
-        assert_eq!(wrap("", 4), [""]);
+    fn exit_codes_follow_fail_on_then_inconclusive() {
+        let low_fail = || {
+            report(vec![
+                Row::new(&LOW, Outcome::Fail, "x"),
+                Row::new(&CRIT, Outcome::Pass, "y"),
+            ])
+        };
+        assert_eq!(low_fail().exit_code(FailOn::Low), 1);
+        assert_eq!(low_fail().exit_code(FailOn::High), 0);
+        let unclear = report(vec![
+            Row::new(&LOW, Outcome::Fail, "x"),
+            Row::new(&CRIT, Outcome::Inconclusive, "y"),
+        ]);
+        assert_eq!(unclear.exit_code(FailOn::Critical), INCONCLUSIVE);
+        assert_eq!(unclear.exit_code(FailOn::Low), 1);
+        let info = report(vec![
+            Row::new(&LOW, Outcome::Fail, "x").with_severity(Severity::Info),
+        ]);
+        assert_eq!(info.exit_code(FailOn::Low), 0);
+        assert_eq!(
+            report(vec![Row::new(&CRIT, Outcome::Skipped, "s")]).exit_code(FailOn::Low),
+            0
+        );
     }
 }

@@ -4,13 +4,15 @@
 //! here: every text that leaves is redacted.
 
 use std::io::{self, Write};
+use std::sync::Barrier;
+use std::thread;
 use std::time::Duration;
 
 use proofkey::CodeVerifier;
 
 use crate::authz::{self, Landing, Response};
 use crate::discovery::Metadata;
-use crate::fail::{Failure, redact};
+use crate::fail::{Failure, printable, redact};
 use crate::http::Http;
 use crate::loopback::Loopback;
 use crate::token::{self, Client, Reply};
@@ -34,8 +36,31 @@ pub(crate) struct ProbeClient {
 pub(crate) enum Authz {
     /// A code (never printed).
     Issued(String),
-    /// No code: what the server did instead, redacted.
-    NotIssued(String),
+    /// No code: what the server did instead.
+    NotIssued(Refusal),
+}
+
+/// How an authorization request got no code.
+pub(crate) enum Refused {
+    /// A redirect to the redirect URI with this `error` (or none).
+    Redirected { error: Option<String> },
+    /// A page, not a redirect (RFC 6749 §4.1.2.1 keeps some errors from
+    /// the client); the text says which status and error.
+    Page,
+    /// No redirect to the loopback listener in time (browser mode).
+    NoRedirect,
+}
+
+/// No code, and what the server did instead, redacted and printable.
+pub(crate) struct Refusal {
+    pub(crate) how: Refused,
+    pub(crate) text: String,
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
 }
 
 pub(crate) struct Session {
@@ -46,6 +71,12 @@ pub(crate) struct Session {
     pub(crate) listeners: Vec<Loopback>,
     secrets: Vec<String>,
     requests: usize,
+    /// Extra authorization parameters (`--param`), sent with every request.
+    pub(crate) params: Vec<(String, String)>,
+    /// The `iss` of the last authorization response, if it had one, and
+    /// whether there was a response at all (RFC 9207).
+    pub(crate) last_iss: Option<String>,
+    pub(crate) last_redirected: bool,
 }
 
 impl Session {
@@ -58,6 +89,9 @@ impl Session {
             listeners: Vec::new(),
             secrets: Vec::new(),
             requests: 0,
+            params: Vec::new(),
+            last_iss: None,
+            last_redirected: false,
         }
     }
 
@@ -74,10 +108,18 @@ impl Session {
         self.secrets.push(secret.to_owned());
     }
 
-    /// A server's text without any secret of this probe.
+    /// A server's text without any secret of this probe, and without
+    /// control characters.
     pub(crate) fn redact(&self, text: &str) -> String {
         let secrets: Vec<&str> = self.secrets.iter().map(String::as_str).collect();
-        redact(text, &secrets)
+        printable(&redact(text, &secrets), false)
+    }
+
+    /// A fresh random value (43 characters, 256 bits from the OS), not a secret.
+    fn nonce() -> Result<String, Failure> {
+        CodeVerifier::try_generate(&mut getrandom::SysRng)
+            .map(|v| v.secret().to_owned())
+            .map_err(|e| Failure::network(e.to_string()))
     }
 
     /// A fresh verifier (43 characters, 256 bits from the OS).
@@ -97,9 +139,18 @@ impl Session {
     ) -> Result<Authz, Failure> {
         // A fresh state per request (RFC 6749 §10.12); a verifier's
         // alphabet and length suit it.
-        let state = CodeVerifier::try_generate(&mut getrandom::SysRng)
-            .map_err(|e| Failure::network(e.to_string()))?;
-        let state = state.secret().to_owned();
+        let state = Self::nonce()?;
+        // OpenID Connect Core §3.1.2.1: a fresh nonce for each request
+        // with openid (some providers require one), unless --param sets it.
+        let openid = self
+            .scope
+            .as_deref()
+            .is_some_and(|s| s.split(' ').any(|v| v == "openid"));
+        let nonce = if openid && !self.params.iter().any(|(n, _)| n == "nonce") {
+            Some(Self::nonce()?)
+        } else {
+            None
+        };
         let redirect_uri = c.client.redirect_uri.clone();
         let mut pairs = vec![
             ("response_type", "code"),
@@ -110,6 +161,10 @@ impl Session {
         if let Some(scope) = &self.scope {
             pairs.push(("scope", scope.as_str()));
         }
+        if let Some(nonce) = &nonce {
+            pairs.push(("nonce", nonce.as_str()));
+        }
+        pairs.extend(self.params.iter().map(|(n, v)| (n.as_str(), v.as_str())));
         pairs.extend_from_slice(pkce);
         let url = authz::request_url(&self.meta.authorization_endpoint, &pairs);
         self.requests += 1;
@@ -127,13 +182,18 @@ impl Session {
                     let _ = writeln!(err, "authorization request {}: open {url}", self.requests);
                 }
                 drop(err);
-                match self.listeners[index].wait(*timeout, Some(&state))? {
+                match self.listeners[index].wait(*timeout, &state)? {
                     Some(response) => Landing::Redirected(response),
                     None => {
-                        return Ok(Authz::NotIssued(format!(
-                            "no redirect to the redirect URI within {} s (the browser shows the server's page: an error, or a login)",
-                            timeout.as_secs()
-                        )));
+                        self.last_iss = None;
+                        self.last_redirected = false;
+                        return Ok(Authz::NotIssued(Refusal {
+                            how: Refused::NoRedirect,
+                            text: format!(
+                                "no redirect to the redirect URI within {} s (the browser shows the server's page: an error, or a login)",
+                                timeout.as_secs()
+                            ),
+                        }));
                     }
                 }
             }
@@ -147,6 +207,11 @@ impl Session {
     }
 
     fn classify(&mut self, landing: Landing) -> Authz {
+        self.last_redirected = matches!(landing, Landing::Redirected(_));
+        self.last_iss = match &landing {
+            Landing::Redirected(response) => response.iss.clone(),
+            Landing::Page { .. } => None,
+        };
         match landing {
             Landing::Redirected(Response {
                 code: Some(code),
@@ -156,16 +221,27 @@ impl Session {
                 self.keep_secret(&code);
                 Authz::Issued(code)
             }
-            Landing::Redirected(response) => Authz::NotIssued(match response.error_text() {
-                Some(error) => format!("redirected with {}", self.redact(&error)),
-                None => "redirected without a code".to_owned(),
-            }),
+            Landing::Redirected(response) => {
+                let text = match response.error_text() {
+                    Some(error) => format!("redirected with {}", self.redact(&error)),
+                    None => "redirected without a code".to_owned(),
+                };
+                Authz::NotIssued(Refusal {
+                    how: Refused::Redirected {
+                        error: response.error.as_deref().map(|e| self.redact(e)),
+                    },
+                    text,
+                })
+            }
             Landing::Page { status, error } => {
                 let mut text = format!("answered HTTP {status} without redirecting");
-                if let Some(error) = error {
-                    text.push_str(&format!(": {}", self.redact(&error)));
+                if let Some(error) = &error {
+                    text.push_str(&format!(": {}", self.redact(error)));
                 }
-                Authz::NotIssued(text)
+                Authz::NotIssued(Refusal {
+                    how: Refused::Page,
+                    text,
+                })
             }
         }
     }
@@ -178,6 +254,36 @@ impl Session {
         verifier: Option<&str>,
     ) -> Result<Reply, Failure> {
         token::redeem(&self.http, &self.meta, &c.client, code, verifier)
+    }
+
+    /// `n` token requests for one code with `verifier`, released at the
+    /// same moment (one thread each, behind a barrier), to the issuer's
+    /// origin only: the answers, in no particular order.
+    pub(crate) fn redeem_concurrently(
+        &self,
+        c: &ProbeClient,
+        code: &str,
+        verifier: &str,
+        n: usize,
+    ) -> Vec<Result<Reply, Failure>> {
+        let barrier = Barrier::new(n);
+        thread::scope(|scope| {
+            let handles: Vec<_> = (0..n)
+                .map(|_| {
+                    scope.spawn(|| {
+                        barrier.wait();
+                        token::redeem(&self.http, &self.meta, &c.client, code, Some(verifier))
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err(Failure::network("a token request thread failed")))
+                })
+                .collect()
+        })
     }
 
     /// What the token endpoint did, for the table: redacted.

@@ -4,6 +4,9 @@
 //! wait is bounded, every process is killed on drop.
 #![allow(dead_code)] // each test file uses a part
 
+pub mod fixture;
+pub mod probed;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::path::Path;
@@ -217,4 +220,19 @@ pub fn location(agent: &ureq::Agent, url: &str) -> Option<String> {
 /// GETs `url` (the loopback redirect); the status.
 pub fn visit(agent: &ureq::Agent, url: &str) -> u16 {
     agent.get(url).call().unwrap().status().as_u16()
+}
+
+/// The server `start` gives, or returns from the test with `SKIPPED: reason`
+/// (its registry could not be reached).
+#[macro_export]
+macro_rules! server_or_skip {
+    ($start:expr) => {
+        match $start {
+            Ok(server) => server,
+            Err(reason) => {
+                println!("SKIPPED: {reason}");
+                return;
+            }
+        }
+    };
 }
