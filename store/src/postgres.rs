@@ -69,11 +69,20 @@ impl std::fmt::Debug for PostgresStore {
     }
 }
 
+/// No answer, or the server saying it cannot serve now (SQLSTATE classes
+/// 08 connection exception, 53 insufficient resources, 57 operator
+/// intervention: shutting down, starting up) is `Unavailable`; any other
+/// error from the server (a missing table, a permission) is `Refused`.
 fn failed(e: &tokio_postgres::Error) -> StoreError {
-    if e.as_db_error().is_some() {
-        StoreError::Refused
-    } else {
-        StoreError::Unavailable
+    match e.code().map(tokio_postgres::error::SqlState::code) {
+        Some(code)
+            if !["08", "53", "57"]
+                .iter()
+                .any(|class| code.starts_with(class)) =>
+        {
+            StoreError::Refused
+        }
+        _ => StoreError::Unavailable,
     }
 }
 

@@ -201,3 +201,20 @@ async fn a_corrupt_stored_record_is_an_error_and_consumed() {
         assert_eq!(store.take("tampered").await, Ok(None));
     }
 }
+
+/// A server that answers but refuses the command (here: no schema) is
+/// `Refused`, not `Unavailable`: a configuration error, not an outage.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_without_the_schema_is_refused() {
+    let Some(server) = Postgres::start() else {
+        return;
+    };
+    let store = PostgresStore::connect(&server.url()).await.unwrap();
+    assert_eq!(store.take("x").await, Err(StoreError::Refused));
+    assert_eq!(
+        store.first_seen(&[1; 16], MINUTE).await,
+        Err(StoreError::Refused)
+    );
+    store.create_schema().await.unwrap();
+    assert_eq!(store.take("x").await, Ok(None));
+}
