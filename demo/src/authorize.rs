@@ -132,7 +132,7 @@ async fn decide(s: &AppState, query: &str) -> (Option<&'static str>, Option<Stri
             refused(redirect_uri, "invalid_request", "state parameter repeated"),
         );
     };
-    let decision = decide_code(s, client, redirect_uri, &pairs).await;
+    let decision = decide_code(s, client, redirect_uri, query, &pairs).await;
     (Some(client.id), state, decision)
 }
 
@@ -140,6 +140,7 @@ async fn decide_code(
     s: &AppState,
     client: &'static crate::clients::Client,
     redirect_uri: &str,
+    query: &str,
     pairs: &[(String, String)],
 ) -> Decision {
     let fail = |error, description| refused(redirect_uri, error, description);
@@ -155,11 +156,11 @@ async fn decide_code(
         }
     }
 
-    // 2. PKCE, with the client type from the registration, over the raw
-    // pairs (a map would have dropped the repeats).
+    // 2. PKCE, with the client type from the registration, over the query
+    // as received (no map in between to drop a repeat).
     let settings = &s.settings;
     let (bound, weakened) =
-        match weaken::authorize(settings.weakness, &settings.policy, client.kind, pairs) {
+        match weaken::authorize(settings.weakness, &settings.policy, client.kind, query) {
             Ok(decision) => decision,
             Err(e) => {
                 let [(_, error), (_, description)] = e.query_pairs();

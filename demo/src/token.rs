@@ -83,6 +83,10 @@ async fn exchange(
             invalid_request("the body must be application/x-www-form-urlencoded").anonymous(),
         );
     }
+    // The PKCE check reads the body as received (Policy::token_form).
+    let Ok(text) = std::str::from_utf8(body) else {
+        return Err(invalid_request("the body must be UTF-8").anonymous());
+    };
     let pairs: Vec<(String, String)> = form_urlencoded::parse(body).into_owned().collect();
     let client = authenticate(headers, &pairs)?;
     let refuse = |failure: TokenFailure| failure.to(client.id);
@@ -152,6 +156,7 @@ async fn exchange(
         &settings.policy,
         client.kind,
         bound,
+        text,
         &pairs,
     )
     .map_err(|e| {

@@ -183,15 +183,15 @@ pub(crate) fn authorize(
     weakness: Option<Weakness>,
     policy: &Policy,
     client: ClientType,
-    pairs: &[(String, String)],
+    query: &str,
 ) -> Result<(Option<CodeChallenge>, Weakened), AuthorizeError> {
-    let strict = policy.authorize_params(client, pairs);
+    let strict = policy.authorize_query(client, query);
     match (weakness, strict) {
         // MethodNotAllowed only comes from an explicit method the policy
         // refuses, that is plain: allow it for this request only.
         (Some(w @ Weakness::Plain), Err(AuthorizeError::MethodNotAllowed)) => policy
             .allow_plain(true)
-            .authorize_params(client, pairs)
+            .authorize_query(client, query)
             .map(|bound| (bound, Some(w))),
         (Some(w @ Weakness::MissingChallenge), Err(AuthorizeError::ChallengeRequired))
             if client == ClientType::Public =>
@@ -203,7 +203,7 @@ pub(crate) fn authorize(
         (Some(w @ Weakness::MissingMethod), Err(AuthorizeError::MethodRequired)) => policy
             .allow_plain(true)
             .missing_method(proofkey::MissingMethod::Plain)
-            .authorize_params(client, pairs)
+            .authorize_query(client, query)
             .map(|bound| (bound, Some(w))),
         (_, strict) => strict.map(|bound| (bound, None)),
     }
@@ -216,6 +216,7 @@ pub(crate) fn token(
     policy: &Policy,
     client: ClientType,
     bound: Option<&CodeChallenge>,
+    body: &str,
     pairs: &[(String, String)],
 ) -> Result<Weakened, TokenError> {
     // Plain: a bound plain challenge is verified, not refused as no longer
@@ -224,7 +225,7 @@ pub(crate) fn token(
         Some(Weakness::Plain | Weakness::MissingMethod) => policy.allow_plain(true),
         _ => *policy,
     };
-    match (weakness, effective.token_params(client, bound, pairs)) {
+    match (weakness, effective.token_form(client, bound, body)) {
         (Some(w @ Weakness::Downgrade), Err(TokenError::UnexpectedVerifier))
         | (Some(w @ Weakness::MissingVerifier), Err(TokenError::VerifierRequired)) => Ok(Some(w)),
         (Some(w @ Weakness::MissingChallenge), Err(TokenError::PkceRequired))
