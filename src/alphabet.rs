@@ -136,6 +136,12 @@ pub(crate) fn first_non_unreserved(bytes: &[u8]) -> Option<usize> {
     first_outside(bytes, is_unreserved)
 }
 
+/// Whether every byte of `bytes` is in the base64url alphabet, with no
+/// early exit: the time depends on the length alone.
+pub(crate) fn all_base64url(bytes: &[u8]) -> bool {
+    all_in(bytes, is_base64url)
+}
+
 /// Position of the first byte outside the base64url alphabet.
 pub(crate) fn first_non_base64url(bytes: &[u8]) -> Option<usize> {
     first_outside(bytes, is_base64url)
@@ -164,11 +170,13 @@ pub(crate) const fn unreserved_char(index: u8) -> u8 {
     index.wrapping_add(diff)
 }
 
-/// Unpadded base64url of 32 octets into `out`: 43 characters, the last one
-/// carrying 4 bits and two zero bits (RFC 4648 §5, RFC 7636 Appendix A).
-pub(crate) fn encode_32(octets: &[u8; 32], out: &mut [u8; S256_LEN]) {
-    // 32 octets always take exactly 43 characters: the length error
-    // `base64ct` reports for a short `out` cannot occur.
+/// Unpadded base64url of 32 octets into the first 43 octets of `out`
+/// (43 or more long), the last character carrying 4 bits and two zero bits
+/// (RFC 4648 §5, RFC 7636 Appendix A).
+pub(crate) fn encode_32(octets: &[u8; 32], out: &mut [u8]) {
+    // 32 octets always take exactly 43 characters, and every caller gives
+    // room for them: the length error `base64ct` reports for a short `out`
+    // cannot occur.
     let _ = Base64UrlUnpadded::encode(octets, out);
 }
 

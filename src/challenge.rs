@@ -3,9 +3,9 @@
 use core::fmt;
 
 use subtle::{Choice, ConstantTimeEq};
-use zeroize::Zeroize;
 
 use crate::alphabet::{self, MAX_LEN, MIN_LEN, S256_LEN};
+use crate::secret_text::SecretText;
 use crate::{ChallengeMethod, Error, scrub};
 
 use crate::sha256::sha256;
@@ -60,9 +60,8 @@ use crate::sha256::sha256;
 #[derive(Clone)]
 pub struct CodeChallenge {
     method: ChallengeMethod,
-    // Invariant: value[..len] is the challenge string; bytes after it are zero.
-    len: u8,
-    value: [u8; MAX_LEN],
+    // Invariant: valid for `method` (for plain, a verifier: zeroized on drop).
+    value: SecretText<MAX_LEN>,
     // S256: BASE64URL-DECODE(value); plain: SHA256(value).
     digest: [u8; 32],
 }
@@ -139,31 +138,27 @@ impl CodeChallenge {
         match method {
             // RFC 7636 §4.2: BASE64URL-ENCODE(SHA256(ASCII(code_verifier)))
             ChallengeMethod::S256 => {
-                let mut challenge = Self::empty(method, digest);
-                if let Some(dst) = challenge.value.first_chunk_mut::<S256_LEN>() {
+                let Ok(value) = SecretText::filled(S256_LEN, |dst| {
                     alphabet::encode_32(&digest, dst);
-                    challenge.len = S256_LEN as u8;
+                    Ok::<(), core::convert::Infallible>(())
+                });
+                Self {
+                    method,
+                    value,
+                    digest,
                 }
-                challenge
             }
             ChallengeMethod::Plain => Self::new(method, verifier, digest),
         }
     }
 
+    /// `value` has valid syntax for `method` (checked by the callers).
     fn new(method: ChallengeMethod, value: &[u8], digest: [u8; 32]) -> Self {
-        let mut challenge = Self::empty(method, digest);
-        if let Some(dst) = challenge.value.get_mut(..value.len()) {
-            dst.copy_from_slice(value);
-            challenge.len = value.len() as u8;
-        }
-        challenge
-    }
-
-    const fn empty(method: ChallengeMethod, digest: [u8; 32]) -> Self {
+        let mut text = SecretText::EMPTY;
+        text.push(value);
         Self {
             method,
-            len: 0,
-            value: [0; MAX_LEN],
+            value: text,
             digest,
         }
     }
@@ -200,9 +195,7 @@ impl CodeChallenge {
     /// ```
     #[must_use]
     pub fn as_str(&self) -> &str {
-        let bytes = self.value.get(..usize::from(self.len)).unwrap_or_default();
-        // The invariant makes this ASCII; the fallback is unreachable.
-        core::str::from_utf8(bytes).unwrap_or_default()
+        self.value.as_str()
     }
 
     /// Checks a presented `code_verifier` against this challenge
@@ -319,16 +312,5 @@ impl fmt::Debug for CodeChallenge {
             ChallengeMethod::Plain => s.field("value", &format_args!("[REDACTED]")),
         };
         s.finish()
-    }
-}
-
-impl Drop for CodeChallenge {
-    fn drop(&mut self) {
-        // A plain value is a verifier; an S256 value and either digest are
-        // public (they travel in the authorization request).
-        if self.method == ChallengeMethod::Plain {
-            // As a slice: one bulk write (an array is zeroized octet by octet).
-            self.value.as_mut_slice().zeroize();
-        }
     }
 }

@@ -175,6 +175,7 @@ mod policy;
 mod reuse;
 mod rng;
 mod scrub;
+mod secret_text;
 #[cfg(feature = "serde")]
 mod serde_impl;
 mod sha256;

@@ -20,9 +20,9 @@ use core::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Unexpected, Visitor};
 use serde::ser::{Serialize, SerializeStruct, Serializer};
-use zeroize::Zeroize;
 
 use crate::alphabet::MAX_LEN;
+use crate::secret_text::SecretText;
 use crate::{ChallengeMethod, CodeChallenge, Error};
 
 const STRUCT: &str = "CodeChallenge";
@@ -333,8 +333,8 @@ impl Visitor<'_> for FieldVisitor {
 /// A `code_challenge` string copied out of the deserializer, before its
 /// method is known (fields may come in either order).
 struct ValueBuf {
-    // Invariant: when len <= MAX_LEN, bytes[..len] holds a whole &str.
-    bytes: [u8; MAX_LEN],
+    // The string, when it fits.
+    text: Option<SecretText<MAX_LEN>>,
     // The input's length in bytes, also when it did not fit.
     len: usize,
 }
@@ -344,9 +344,9 @@ impl ValueBuf {
     /// the buffer is too long for either method, and gets the error `parse`
     /// would give it.
     fn parse(&self, method: ChallengeMethod) -> Result<CodeChallenge, Error> {
-        match self.bytes.get(..self.len).map(core::str::from_utf8) {
-            Some(Ok(s)) => CodeChallenge::parse(s, method),
-            _ => Err(Error::ChallengeLength {
+        match &self.text {
+            Some(text) => CodeChallenge::parse(text.as_str(), method),
+            None => Err(Error::ChallengeLength {
                 method,
                 len: self.len,
             }),
@@ -372,20 +372,10 @@ impl Visitor<'_> for ValueVisitor {
     // Borrowed and transient strings both end here. The default
     // `visit_bytes` rejects bytes without printing them.
     fn visit_str<E: de::Error>(self, v: &str) -> Result<ValueBuf, E> {
-        let mut buf = ValueBuf {
-            bytes: [0; MAX_LEN],
+        // A plain value is a verifier: `SecretText` zeroizes it on drop.
+        Ok(ValueBuf {
+            text: SecretText::copy_of(v),
             len: v.len(),
-        };
-        if let Some(dst) = buf.bytes.get_mut(..v.len()) {
-            dst.copy_from_slice(v.as_bytes());
-        }
-        Ok(buf)
-    }
-}
-
-impl Drop for ValueBuf {
-    fn drop(&mut self) {
-        // A plain value is a verifier.
-        self.bytes.zeroize();
+        })
     }
 }

@@ -3,9 +3,10 @@
 use core::fmt;
 use core::str::FromStr;
 
-use zeroize::{Zeroize, ZeroizeOnDrop};
+use zeroize::ZeroizeOnDrop;
 
 use crate::alphabet::{self, MAX_LEN, MIN_LEN};
+use crate::secret_text::SecretText;
 use crate::{ChallengeMethod, CodeChallenge, Error, scrub};
 
 mod generate;
@@ -57,9 +58,8 @@ mod generate;
 /// verifier that [`challenge`](Self::challenge) and
 /// [`CodeChallenge::verify`](crate::CodeChallenge::verify) hash.
 pub struct CodeVerifier {
-    // Invariant: bytes[..len] is valid verifier syntax, bytes[len..] is zero.
-    bytes: [u8; MAX_LEN],
-    len: u8,
+    // Invariant: valid verifier syntax (RFC 7636 §4.1).
+    text: SecretText<MAX_LEN>,
 }
 
 impl CodeVerifier {
@@ -92,12 +92,11 @@ impl CodeVerifier {
     /// The verifier of `octets`, built in a frame of its own (`scrub`).
     #[inline(never)]
     fn encoded(octets: &[u8; 32]) -> Self {
-        let mut v = Self::empty();
-        if let Some(dst) = v.bytes.first_chunk_mut::<{ alphabet::S256_LEN }>() {
+        let Ok(text) = SecretText::filled(alphabet::S256_LEN, |dst| {
             alphabet::encode_32(octets, dst);
-            v.len = alphabet::S256_LEN as u8;
-        }
-        v
+            Ok::<(), core::convert::Infallible>(())
+        });
+        Self { text }
     }
 
     /// Parses a `code_verifier` received from a client or read back from
@@ -129,14 +128,9 @@ impl CodeVerifier {
     /// [`parse`](Self::parse) in a frame of its own.
     #[inline(never)]
     fn parse_inner(s: &str) -> Result<Self, Error> {
-        let bytes = s.as_bytes();
-        alphabet::check_verifier(bytes)?;
-        let mut v = Self::empty();
-        if let Some(dst) = v.bytes.get_mut(..bytes.len()) {
-            dst.copy_from_slice(bytes);
-        }
-        v.len = bytes.len() as u8;
-        Ok(v)
+        alphabet::check_verifier(s.as_bytes())?;
+        let text = SecretText::copy_of(s).ok_or(Error::VerifierLength { len: s.len() })?;
+        Ok(Self { text })
     }
 
     /// The verifier, to send as `code_verifier` in the token request.
@@ -156,13 +150,11 @@ impl CodeVerifier {
     /// from this `&str` are not zeroized when the verifier is dropped.
     #[must_use]
     pub fn secret(&self) -> &str {
-        let bytes = self.as_bytes();
-        // The invariant makes this ASCII; the fallback is unreachable.
-        core::str::from_utf8(bytes).unwrap_or_default()
+        self.text.as_str()
     }
 
     fn as_bytes(&self) -> &[u8] {
-        self.bytes.get(..usize::from(self.len)).unwrap_or_default()
+        self.text.as_bytes()
     }
 
     /// The S256 `code_challenge` to send in the authorization request.
@@ -197,13 +189,6 @@ impl CodeVerifier {
         }
         challenge
     }
-
-    const fn empty() -> Self {
-        Self {
-            bytes: [0; MAX_LEN],
-            len: 0,
-        }
-    }
 }
 
 /// RFC 7636 §4.1: a verifier has 43 to 128 characters.
@@ -215,16 +200,7 @@ fn check_len(len: usize) -> Result<(), Error> {
     }
 }
 
-impl Drop for CodeVerifier {
-    fn drop(&mut self) {
-        // Only bytes[..len] were ever written.
-        if let Some(used) = self.bytes.get_mut(..usize::from(self.len)) {
-            used.zeroize();
-        }
-        self.len.zeroize();
-    }
-}
-
+// `SecretText` zeroizes the buffer when it drops.
 impl ZeroizeOnDrop for CodeVerifier {}
 
 impl fmt::Debug for CodeVerifier {

@@ -3,14 +3,13 @@
 use core::fmt;
 
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
-use zeroize::{Zeroize, ZeroizeOnDrop};
+use zeroize::ZeroizeOnDrop;
 
 use super::state::{STATE_LEN, State};
 use super::{ClientFlow, FlowError, check_age};
 use crate::CodeVerifier;
-
-/// RFC 7636 §4.1: a verifier has at most 128 characters.
-const MAX_VERIFIER: usize = 128;
+use crate::alphabet::MAX_LEN;
+use crate::secret_text::SecretText;
 
 /// Up to `N` pending [`ClientFlow`]s, keyed by their `state`, without a
 /// heap: for a native app waiting for its redirect, or for one user's
@@ -60,31 +59,28 @@ pub struct FlowStore<const N: usize> {
     max_age_secs: u64,
 }
 
-/// One entry: the octets of a flow, all zero when free.
+/// One entry: the text of a flow, all zero when free.
 struct Slot {
     occupied: bool,
     issued_at: u64,
-    state: [u8; STATE_LEN],
-    verifier_len: u8,
-    verifier: [u8; MAX_VERIFIER],
+    state: SecretText<STATE_LEN>,
+    verifier: SecretText<MAX_LEN>,
 }
 
 impl Slot {
     const FREE: Self = Self {
         occupied: false,
         issued_at: 0,
-        state: [0; STATE_LEN],
-        verifier_len: 0,
-        verifier: [0; MAX_VERIFIER],
+        state: SecretText::EMPTY,
+        verifier: SecretText::EMPTY,
     };
 
     fn fill(&mut self, flow: &ClientFlow) {
         let (verifier, state) = flow.parts();
-        let secret = verifier.secret().as_bytes();
-        if let Some(dst) = self.verifier.get_mut(..secret.len()) {
-            dst.copy_from_slice(secret);
-            self.verifier_len = u8::try_from(secret.len()).unwrap_or(0);
-            self.state = *state.as_bytes();
+        if let Some(copy) = SecretText::copy_of(verifier.secret()) {
+            self.verifier = copy;
+            self.state = SecretText::EMPTY;
+            self.state.push(state.as_bytes());
             self.issued_at = flow.issued_at();
             self.occupied = true;
         }
@@ -92,10 +88,8 @@ impl Slot {
 
     /// The flow held here; the slot is then cleared.
     fn take(&mut self) -> Result<ClientFlow, FlowError> {
-        let verifier = self.verifier.get(..usize::from(self.verifier_len));
-        let verifier = verifier.and_then(|v| core::str::from_utf8(v).ok());
-        let verifier = verifier.and_then(|v| CodeVerifier::parse(v).ok());
-        let state = State::parse(&self.state);
+        let verifier = CodeVerifier::parse(self.verifier.as_str()).ok();
+        let state = State::parse(self.state.as_bytes());
         let issued_at = self.issued_at;
         self.clear();
         match (verifier, state) {
@@ -110,9 +104,9 @@ impl Slot {
     }
 
     fn clear(&mut self) {
-        self.state.as_mut_slice().zeroize();
-        self.verifier.as_mut_slice().zeroize();
-        self.verifier_len = 0;
+        // The old texts are zeroized as they drop.
+        self.state = SecretText::EMPTY;
+        self.verifier = SecretText::EMPTY;
         self.issued_at = 0;
         self.occupied = false;
     }
@@ -305,7 +299,7 @@ impl<const N: usize> FlowStore<N> {
         let mut found = Choice::from(0);
         let mut index = 0u64;
         for (i, slot) in (0u64..).zip(&self.slots) {
-            let hit = Choice::from(u8::from(slot.occupied)) & slot.state.as_slice().ct_eq(state);
+            let hit = Choice::from(u8::from(slot.occupied)) & slot.state.as_bytes().ct_eq(state);
             index.conditional_assign(&i, hit);
             found |= hit;
         }

@@ -23,6 +23,7 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 use super::FlowError;
 use super::state::{STATE_LEN, State};
 use crate::CodeVerifier;
+use crate::secret_text::SecretText;
 
 const VERSION: &[u8] = b"v1.";
 /// `u64::MAX` has 20 decimal digits.
@@ -62,46 +63,26 @@ const _: () = assert!(MAX_STORED_LEN <= u8::MAX as usize);
 /// # Ok::<(), proofkey::FlowError>(())
 /// ```
 pub struct StoredFlow {
-    // Invariant: bytes[..len] is ASCII; bytes[len..] is zero.
-    bytes: [u8; MAX_STORED_LEN],
-    len: u8,
+    // Invariant: the format above.
+    text: SecretText<MAX_STORED_LEN>,
 }
 
 impl StoredFlow {
     /// Writes `issued_at`, `state`, the check and `verifier`.
     pub(crate) fn encode(issued_at: u64, state: &State, verifier: &CodeVerifier) -> Self {
-        let mut out = Self {
-            bytes: [0; MAX_STORED_LEN],
-            len: 0,
-        };
+        // ASCII parts whose lengths add up to at most the capacity.
+        let mut text = SecretText::EMPTY;
         let mut digits = [0u8; MAX_DIGITS];
-        out.push(VERSION);
-        out.push(decimal(issued_at, &mut digits));
-        out.push(b".");
-        out.push(state.as_bytes());
-        out.push(b".");
-        let check = check(out.as_bytes(), verifier.secret().as_bytes());
-        out.push(&check);
-        out.push(b".");
-        out.push(verifier.secret().as_bytes());
-        out
-    }
-
-    /// Appends `s`; the callers' lengths add up to at most the capacity.
-    fn push(&mut self, s: &[u8]) {
-        let at = usize::from(self.len);
-        if let Some(dst) = self
-            .bytes
-            .get_mut(at..)
-            .and_then(|rest| rest.get_mut(..s.len()))
-        {
-            dst.copy_from_slice(s);
-            self.len = u8::try_from(at.saturating_add(s.len())).unwrap_or(self.len);
-        }
-    }
-
-    fn as_bytes(&self) -> &[u8] {
-        self.bytes.get(..usize::from(self.len)).unwrap_or_default()
+        text.push(VERSION);
+        text.push(decimal(issued_at, &mut digits));
+        text.push(b".");
+        text.push(state.as_bytes());
+        text.push(b".");
+        let check = check(text.as_bytes(), verifier.secret().as_bytes());
+        text.push(&check);
+        text.push(b".");
+        text.push(verifier.secret().as_bytes());
+        Self { text }
     }
 
     /// The text to store.
@@ -125,8 +106,7 @@ impl StoredFlow {
     /// not zeroized when the `StoredFlow` is dropped.
     #[must_use]
     pub fn secret(&self) -> &str {
-        // The invariant makes this ASCII; the fallback is unreachable.
-        core::str::from_utf8(self.as_bytes()).unwrap_or_default()
+        self.text.as_str()
     }
 }
 
@@ -240,16 +220,7 @@ fn parse_decimal(digits: &[u8]) -> Option<u64> {
     })
 }
 
-impl Drop for StoredFlow {
-    fn drop(&mut self) {
-        // Only bytes[..len] were ever written.
-        if let Some(used) = self.bytes.get_mut(..usize::from(self.len)) {
-            used.zeroize();
-        }
-        self.len.zeroize();
-    }
-}
-
+// `SecretText` zeroizes the buffer when it drops.
 impl ZeroizeOnDrop for StoredFlow {}
 
 impl fmt::Debug for StoredFlow {

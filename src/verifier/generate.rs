@@ -5,6 +5,7 @@ use rand_core::{CryptoRng, TryCryptoRng};
 use zeroize::Zeroize;
 
 use super::{CodeVerifier, check_len};
+use crate::secret_text::SecretText;
 use crate::{Error, rng, scrub};
 
 impl CodeVerifier {
@@ -147,14 +148,10 @@ impl CodeVerifier {
     #[inline(never)]
     fn draw_unreserved<R: TryCryptoRng + ?Sized>(rng: &mut R, len: usize) -> Result<Self, Error> {
         check_len(len)?;
-        let mut v = Self::empty();
-        let Some(out) = v.bytes.get_mut(..len) else {
-            return Err(Error::InvalidLength { len });
-        };
-        // On an error `out` is untouched, still zero.
-        rng::draw_unreserved(rng, out)?;
-        v.len = len as u8;
-        Ok(v)
+        // On an error the buffer is zeroized (and `draw_unreserved` left it
+        // untouched anyway).
+        let text = SecretText::filled(len, |out| rng::draw_unreserved(rng, out))?;
+        Ok(Self { text })
     }
 
     /// Draws a verifier from the operating system's RNG (`getrandom`).

@@ -1,0 +1,138 @@
+//! [`SecretText`]: the inline buffer behind every value that holds secret
+//! text (a verifier, a plain challenge, a `state`, a stored flow).
+
+use zeroize::Zeroize;
+
+/// Up to `N` bytes of UTF-8 text in an inline buffer, zeroized on drop.
+///
+/// The one place that holds the invariant and the `&str` accessor that
+/// relies on it. `N` is at most 255 (a compile-time check in
+/// [`EMPTY`](Self::EMPTY)'s users), so the length is one octet.
+#[derive(Clone)]
+pub(crate) struct SecretText<const N: usize> {
+    // Invariant: bytes[..len] is UTF-8 text; bytes[len..] is zero; len <= N.
+    bytes: [u8; N],
+    len: u8,
+}
+
+impl<const N: usize> SecretText<N> {
+    /// The empty text.
+    pub(crate) const EMPTY: Self = {
+        assert!(N <= u8::MAX as usize, "SecretText<N> needs N <= 255");
+        Self {
+            bytes: [0; N],
+            len: 0,
+        }
+    };
+
+    /// A copy of `s`, or `None` when it is longer than `N` bytes.
+    pub(crate) fn copy_of(s: &str) -> Option<Self> {
+        let mut text = Self::EMPTY;
+        let dst = text.bytes.get_mut(..s.len())?;
+        dst.copy_from_slice(s.as_bytes());
+        text.len = u8::try_from(s.len()).ok()?;
+        Some(text)
+    }
+
+    /// The first `len` bytes of the buffer as `fill` writes them, or
+    /// `fill`'s error (the buffer is zeroized then). The text is empty if
+    /// `len` exceeds `N` or `fill` wrote anything but ASCII: the callers
+    /// rule both out (they check the length and write an ASCII alphabet).
+    pub(crate) fn filled<E>(
+        len: usize,
+        fill: impl FnOnce(&mut [u8]) -> Result<(), E>,
+    ) -> Result<Self, E> {
+        let mut text = Self::EMPTY;
+        let Some(dst) = text.bytes.get_mut(..len) else {
+            return Ok(text);
+        };
+        let filled = fill(dst);
+        match (filled, u8::try_from(len)) {
+            (Ok(()), Ok(len)) if dst.is_ascii() => text.len = len,
+            (filled, _) => {
+                dst.zeroize();
+                filled?;
+            }
+        }
+        Ok(text)
+    }
+
+    /// Appends `s` if it is ASCII and fits; returns whether it did.
+    pub(crate) fn push(&mut self, s: &[u8]) -> bool {
+        let at = usize::from(self.len);
+        let end = at.saturating_add(s.len());
+        let (Some(dst), Ok(len)) = (self.bytes.get_mut(at..end), u8::try_from(end)) else {
+            return false;
+        };
+        if !s.is_ascii() {
+            return false;
+        }
+        dst.copy_from_slice(s);
+        self.len = len;
+        true
+    }
+
+    /// The text.
+    pub(crate) fn as_str(&self) -> &str {
+        // The invariant makes this UTF-8; the fallback is unreachable.
+        core::str::from_utf8(self.as_bytes()).unwrap_or_default()
+    }
+
+    /// The text's bytes.
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        self.bytes.get(..usize::from(self.len)).unwrap_or_default()
+    }
+}
+
+impl<const N: usize> Drop for SecretText<N> {
+    fn drop(&mut self) {
+        // Only bytes[..len] were ever written. As a slice: one bulk write
+        // (an array is zeroized octet by octet).
+        if let Some(used) = self.bytes.get_mut(..usize::from(self.len)) {
+            used.zeroize();
+        }
+        self.len.zeroize();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copies_pushes_and_refuses_what_does_not_fit() {
+        let text = SecretText::<4>::copy_of("abcd").unwrap();
+        assert_eq!(text.as_str(), "abcd");
+        assert!(SecretText::<4>::copy_of("abcde").is_none());
+        assert_eq!(SecretText::<8>::copy_of("é").unwrap().as_str(), "é");
+
+        let mut text = SecretText::<5>::EMPTY;
+        assert_eq!(text.as_str(), "");
+        assert!(text.push(b"ab"));
+        assert!(!text.push(b"\xff"));
+        assert!(!text.push(b"cdef"));
+        assert!(text.push(b"cde"));
+        assert_eq!(text.as_str(), "abcde");
+            }
+
+    #[test]
+    fn filled_keeps_ascii_only_and_passes_errors_on() {
+        let ok = |d: &mut [u8]| {
+            d.copy_from_slice(&b"xyz"[..d.len()]);
+            Ok::<(), ()>(())
+        };
+        assert_eq!(SecretText::<5>::filled(3, ok).unwrap().as_str(), "xyz");
+        assert_eq!(SecretText::<5>::filled(2, ok).unwrap().as_str(), "xy");
+        assert!(SecretText::<2>::filled(3, ok).unwrap().as_str().is_empty());
+        let not_ascii = |d: &mut [u8]| {
+            d.copy_from_slice(&[b'x', 0xc3, 0xa9]);
+            Ok::<(), ()>(())
+        };
+        assert!(SecretText::<5>::filled(3, not_ascii).unwrap().as_str().is_empty());
+        let failed = |d: &mut [u8]| {
+            d.fill(b'x');
+            Err::<(), u8>(7)
+        };
+        assert_eq!(SecretText::<5>::filled(3, failed).err(), Some(7));
+    }
+}
