@@ -4,7 +4,7 @@ use core::fmt;
 
 use subtle::{Choice, ConstantTimeEq};
 
-use crate::alphabet::{self, MAX_LEN, MIN_LEN, S256_LEN};
+use crate::alphabet::{self, B64_32_LEN, MAX_LEN};
 use crate::secret_text::SecretText;
 use crate::{ChallengeMethod, Error, scrub};
 
@@ -109,7 +109,7 @@ impl CodeChallenge {
         let len = bytes.len();
         let digest = match method {
             ChallengeMethod::S256 => {
-                let Ok(chars) = <&[u8; S256_LEN]>::try_from(bytes) else {
+                let Ok(chars) = <&[u8; B64_32_LEN]>::try_from(bytes) else {
                     return Err(Error::ChallengeLength { method, len });
                 };
                 if let Some(position) = alphabet::first_non_base64url(bytes) {
@@ -118,7 +118,7 @@ impl CodeChallenge {
                 alphabet::decode_32(chars)?
             }
             ChallengeMethod::Plain => {
-                if !(MIN_LEN..=MAX_LEN).contains(&len) {
+                if !alphabet::is_verifier_len(len) {
                     return Err(Error::ChallengeLength { method, len });
                 }
                 if let Some(position) = alphabet::first_non_unreserved(bytes) {
@@ -138,7 +138,7 @@ impl CodeChallenge {
         match method {
             // RFC 7636 §4.2: BASE64URL-ENCODE(SHA256(ASCII(code_verifier)))
             ChallengeMethod::S256 => {
-                let Ok(value) = SecretText::filled(S256_LEN, |dst| {
+                let Ok(value) = SecretText::filled(B64_32_LEN, |dst| {
                     alphabet::encode_32(&digest, dst);
                     Ok::<(), core::convert::Infallible>(())
                 });

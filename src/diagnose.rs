@@ -7,6 +7,7 @@ use base64ct::{Base64, Base64Unpadded, Base64Url, Base64UrlUnpadded, Encoding};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroize;
 
+use crate::alphabet::{self, B64_32_LEN};
 use crate::{ChallengeMethod, CodeChallenge, CodeVerifier};
 
 /// Why a `code_verifier` does (or does not) match a stored `code_challenge`:
@@ -264,7 +265,7 @@ fn encoding_mistake(
     let digest: [u8; 32] = Sha256::digest(verifier).into();
     let s256 = method == ChallengeMethod::S256;
     // Hash again only for a challenge of the one length it can match.
-    let s256_len = challenge.len() == 43;
+    let s256_len = challenge.len() == B64_32_LEN;
     // Under S256 the unpadded base64url form is a match, found before.
     let mistake = if is_hex(challenge, &digest) {
         Diagnosis::HexDigest
@@ -297,19 +298,8 @@ fn is_hex(challenge: &[u8], digest: &[u8; 32]) -> bool {
         return false;
     }
     let mut hex = [0u8; 64];
-    for (pair, byte) in hex.chunks_exact_mut(2).zip(digest) {
-        pair.copy_from_slice(&[hex_digit(byte >> 4), hex_digit(byte & 0x0f)]);
-    }
+    alphabet::encode_hex(digest, &mut hex);
     challenge.eq_ignore_ascii_case(&hex)
-}
-
-/// The lower-case hex digit of a nibble.
-const fn hex_digit(nibble: u8) -> u8 {
-    if nibble < 10 {
-        b'0'.wrapping_add(nibble)
-    } else {
-        b'a'.wrapping_add(nibble.wrapping_sub(10))
-    }
 }
 
 /// Whether `challenge` is `digest` in the encoding `E`. 44 octets hold any

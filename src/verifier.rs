@@ -5,7 +5,7 @@ use core::str::FromStr;
 
 use zeroize::ZeroizeOnDrop;
 
-use crate::alphabet::{self, MAX_LEN, MIN_LEN};
+use crate::alphabet::{self, MAX_LEN};
 use crate::secret_text::SecretText;
 use crate::{ChallengeMethod, CodeChallenge, Error, scrub};
 
@@ -92,7 +92,7 @@ impl CodeVerifier {
     /// The verifier of `octets`, built in a frame of its own (`scrub`).
     #[inline(never)]
     fn encoded(octets: &[u8; 32]) -> Self {
-        let Ok(text) = SecretText::filled(alphabet::S256_LEN, |dst| {
+        let Ok(text) = SecretText::filled(alphabet::B64_32_LEN, |dst| {
             alphabet::encode_32(octets, dst);
             Ok::<(), core::convert::Infallible>(())
         });
@@ -188,15 +188,6 @@ impl CodeVerifier {
             scrub::below::<{ scrub::SMALL }>();
         }
         challenge
-    }
-}
-
-/// RFC 7636 §4.1: a verifier has 43 to 128 characters.
-fn check_len(len: usize) -> Result<(), Error> {
-    if (MIN_LEN..=MAX_LEN).contains(&len) {
-        Ok(())
-    } else {
-        Err(Error::InvalidLength { len })
     }
 }
 

@@ -5,12 +5,9 @@ use subtle::{Choice, ConstantTimeEq};
 use zeroize::Zeroize;
 
 use super::FlowError;
-use crate::alphabet::{self, S256_LEN};
+use crate::alphabet::{self, B64_32_LEN};
 use crate::rng;
 use crate::secret_text::SecretText;
-
-/// Length of a `state`: 32 octets (256 bits) in unpadded base64url.
-pub(crate) const STATE_LEN: usize = S256_LEN;
 
 /// A `state` (RFC 6749 §4.1.1), inline and zeroized on drop.
 ///
@@ -19,7 +16,7 @@ pub(crate) const STATE_LEN: usize = S256_LEN;
 /// user agent that holds the flow (RFC 6749 §10.12), so it is never printed.
 pub(crate) struct State {
     // Invariant: 43 characters of the base64url alphabet.
-    text: SecretText<STATE_LEN>,
+    text: SecretText<B64_32_LEN>,
 }
 
 impl State {
@@ -36,7 +33,7 @@ impl State {
     }
 
     fn encode(octets: &[u8; 32]) -> Self {
-        let Ok(text) = SecretText::filled(STATE_LEN, |dst| {
+        let Ok(text) = SecretText::filled(B64_32_LEN, |dst| {
             alphabet::encode_32(octets, dst);
             Ok::<(), core::convert::Infallible>(())
         });
@@ -46,7 +43,7 @@ impl State {
     /// A state read back from storage: exactly 43 base64url characters.
     pub(crate) fn parse(bytes: &[u8]) -> Option<Self> {
         // No early exit: the time does not depend on which character is bad.
-        if bytes.len() != STATE_LEN || !alphabet::all_base64url(bytes) {
+        if bytes.len() != B64_32_LEN || !alphabet::all_base64url(bytes) {
             return None;
         }
         let mut text = SecretText::EMPTY;

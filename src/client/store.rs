@@ -5,10 +5,10 @@ use core::fmt;
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 use zeroize::ZeroizeOnDrop;
 
-use super::state::{STATE_LEN, State};
+use super::state::State;
 use super::{ClientFlow, FlowError, check_age};
 use crate::CodeVerifier;
-use crate::alphabet::MAX_LEN;
+use crate::alphabet::{B64_32_LEN, MAX_LEN};
 use crate::secret_text::SecretText;
 
 /// Up to `N` pending [`ClientFlow`]s, keyed by their `state`, without a
@@ -63,7 +63,7 @@ pub struct FlowStore<const N: usize> {
 struct Slot {
     occupied: bool,
     issued_at: u64,
-    state: SecretText<STATE_LEN>,
+    state: SecretText<B64_32_LEN>,
     verifier: SecretText<MAX_LEN>,
 }
 

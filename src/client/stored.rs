@@ -21,7 +21,8 @@ use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use super::FlowError;
-use super::state::{STATE_LEN, State};
+use super::state::State;
+use crate::alphabet::{self, B64_32_LEN, MAX_LEN};
 use crate::CodeVerifier;
 use crate::secret_text::SecretText;
 
@@ -31,11 +32,9 @@ const MAX_DIGITS: usize = 20;
 /// Octets of SHA-256 kept in the check, as hex.
 const CHECK_OCTETS: usize = 16;
 const CHECK_LEN: usize = 2 * CHECK_OCTETS;
-/// RFC 7636 §4.1: at most 128 characters.
-const MAX_VERIFIER: usize = 128;
 /// The longest text [`StoredFlow`] holds or [`parse`] accepts.
 pub(crate) const MAX_STORED_LEN: usize =
-    VERSION.len() + MAX_DIGITS + 1 + STATE_LEN + 1 + CHECK_LEN + 1 + MAX_VERIFIER;
+    VERSION.len() + MAX_DIGITS + 1 + B64_32_LEN + 1 + CHECK_LEN + 1 + MAX_LEN;
 const _: () = assert!(MAX_STORED_LEN <= u8::MAX as usize);
 
 /// A pending [`ClientFlow`](crate::ClientFlow) as text, from
@@ -133,7 +132,7 @@ pub(crate) fn parse(text: &str) -> Result<Parsed, FlowError> {
     let issued_at = parse_decimal(digits).ok_or(FlowError::Malformed)?;
     let rest = rest.strip_prefix(b".").ok_or(FlowError::Malformed)?;
     let (state, rest) = rest
-        .split_at_checked(STATE_LEN)
+        .split_at_checked(B64_32_LEN)
         .ok_or(FlowError::Malformed)?;
     let state = State::parse(state).ok_or(FlowError::Malformed)?;
     let rest = rest.strip_prefix(b".").ok_or(FlowError::Malformed)?;
@@ -145,7 +144,7 @@ pub(crate) fn parse(text: &str) -> Result<Parsed, FlowError> {
     let covered = VERSION
         .len()
         .saturating_add(digits.len())
-        .saturating_add(STATE_LEN)
+        .saturating_add(B64_32_LEN)
         .saturating_add(2);
     let head = bytes.get(..covered).ok_or(FlowError::Malformed)?;
     // Checked before the verifier is parsed, so that no error tells which
@@ -172,22 +171,9 @@ fn check(head: &[u8], verifier: &[u8]) -> [u8; CHECK_LEN] {
         .finalize()
         .into();
     let mut out = [0u8; CHECK_LEN];
-    for (pair, &octet) in out.chunks_exact_mut(2).zip(digest.iter()) {
-        if let [hi, lo] = pair {
-            *hi = hex_digit(octet >> 4);
-            *lo = hex_digit(octet & 0x0f);
-        }
-    }
+    alphabet::encode_hex(&digest, &mut out);
     digest.as_mut_slice().zeroize();
     out
-}
-
-/// `0`..`9`, `a`..`f` for a nibble: 39 more above 9 (`'a' - '0' - 10`).
-#[inline(always)]
-fn hex_digit(nibble: u8) -> u8 {
-    // All ones when nibble > 9, from the sign of 9 - nibble.
-    let above_nine = ((9u8.wrapping_sub(nibble) as i8) >> 7) as u8;
-    nibble.wrapping_add(b'0').wrapping_add(above_nine & 39)
 }
 
 /// `n` in decimal, the digits at the end of `buf`.
@@ -279,11 +265,5 @@ mod tests {
         ] {
             assert_eq!(parse_decimal(bad), None, "{:?}", core::str::from_utf8(bad));
         }
-    }
-
-    #[test]
-    fn hex_digits_are_lowercase_hex() {
-        let all: [u8; 16] = core::array::from_fn(|n| hex_digit(n as u8));
-        assert_eq!(&all, b"0123456789abcdef");
     }
 }

@@ -4,7 +4,8 @@
 use rand_core::{CryptoRng, TryCryptoRng};
 use zeroize::Zeroize;
 
-use super::{CodeVerifier, check_len};
+use super::CodeVerifier;
+use crate::alphabet;
 use crate::secret_text::SecretText;
 use crate::{Error, rng, scrub};
 
@@ -147,7 +148,9 @@ impl CodeVerifier {
     /// of its own.
     #[inline(never)]
     fn draw_unreserved<R: TryCryptoRng + ?Sized>(rng: &mut R, len: usize) -> Result<Self, Error> {
-        check_len(len)?;
+        if !alphabet::is_verifier_len(len) {
+            return Err(Error::InvalidLength { len });
+        }
         // On an error the buffer is zeroized (and `draw_unreserved` left it
         // untouched anyway).
         let text = SecretText::filled(len, |out| rng::draw_unreserved(rng, out))?;
