@@ -1,6 +1,8 @@
 //! Drawing a verifier's randomness, with a health test that fails closed.
 //!
-//! Every octet a generator draws passes through here. A draw that fails the
+//! Every octet a generator draws passes through here, from any RNG or from
+//! the operating system's ([`OsRng`], feature `getrandom`), for a verifier
+//! or a `state`. A draw that fails the
 //! test is an RNG failure ([`Error::Rng`]): no verifier is made from it.
 //!
 //! # What the test catches
@@ -37,6 +39,11 @@ use zeroize::Zeroize;
 
 use crate::Error;
 use crate::alphabet::MAX_LEN;
+
+#[cfg(feature = "getrandom")]
+mod os;
+#[cfg(feature = "getrandom")]
+pub(crate) use os::OsRng;
 
 /// Longest period the health test looks for.
 const MAX_PERIOD: usize = 8;
@@ -77,12 +84,12 @@ fn or_of_xors(a: &[u8], b: &[u8]) -> u64 {
         .fold(0, |acc, (x, y)| acc | (word(x) ^ word(y)))
 }
 
-/// The health test for 32 octets drawn for one verifier.
+/// The health test for 32 octets drawn for one verifier or `state`.
 ///
 /// # Errors
 ///
 /// [`Error::Rng`] when `octets` repeat with a short period.
-pub(crate) fn check_32(octets: &[u8; 32]) -> Result<(), Error> {
+fn check_32(octets: &[u8; 32]) -> Result<(), Error> {
     if is_periodic(octets) {
         Err(Error::Rng)
     } else {

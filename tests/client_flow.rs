@@ -105,6 +105,25 @@ fn a_failing_or_stuck_rng_starts_no_flow() {
 }
 
 #[test]
+fn a_stuck_rng_for_the_state_starts_no_flow() {
+    // A healthy verifier draw, then a state draw that fails the health test
+    // every verifier draw gets: stuck at one value, or cycling.
+    for stuck in [vec![0u8; 32], vec![0xff; 32], [0xab, 0xcd, 0xef].repeat(11)] {
+        let mut script = RFC_OCTETS.to_vec();
+        script.extend(&stuck[..32]);
+        assert_eq!(
+            ClientFlow::start(&mut Scripted(script), NOW).unwrap_err(),
+            FlowError::Rng,
+            "{stuck:?}"
+        );
+    }
+    // The control: 32 aperiodic octets make a state.
+    let mut script = RFC_OCTETS.to_vec();
+    script.extend((100..132).collect::<Vec<u8>>());
+    assert!(ClientFlow::start(&mut Scripted(script), NOW).is_ok());
+}
+
+#[test]
 fn state_is_43_base64url_characters_unrelated_to_the_verifier() {
     let mut rng = rng(2);
     for _ in 0..200 {

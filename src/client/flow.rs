@@ -113,8 +113,10 @@ impl ClientFlow {
     ///
     /// # Errors
     ///
-    /// [`FlowError::Rng`] if the RNG fails, or if the state comes out equal
-    /// to the verifier (an RNG that repeats itself); nothing is returned then.
+    /// [`FlowError::Rng`] if the RNG fails, if the octets of the verifier or
+    /// of the state fail the health test of
+    /// [`CodeVerifier::try_generate`], or if the state comes out equal to
+    /// the verifier (an RNG that repeats itself); nothing is returned then.
     pub fn start<R: TryCryptoRng + ?Sized>(rng: &mut R, now_secs: u64) -> Result<Self, FlowError> {
         let verifier = CodeVerifier::try_generate(rng).map_err(|_| FlowError::Rng)?;
         let state = State::generate(rng)?;
@@ -135,10 +137,11 @@ impl ClientFlow {
     ///
     /// # Errors
     ///
-    /// [`FlowError::Rng`] if the OS RNG is unavailable; it never panics.
+    /// [`FlowError::Rng`] if the OS RNG is unavailable or its octets fail
+    /// the health test; it never panics.
     #[cfg(feature = "getrandom")]
     pub fn random(now_secs: u64) -> Result<Self, FlowError> {
-        Self::start(&mut super::os_rng::OsRng, now_secs)
+        Self::start(&mut crate::rng::OsRng, now_secs)
     }
 
     pub(crate) fn from_parts(verifier: CodeVerifier, state: State, issued_at: u64) -> Self {

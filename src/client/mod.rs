@@ -5,8 +5,6 @@
 mod error;
 mod flow;
 mod issuer;
-#[cfg(feature = "getrandom")]
-mod os_rng;
 mod state;
 mod store;
 mod stored;

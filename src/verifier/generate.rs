@@ -157,7 +157,8 @@ impl CodeVerifier {
         Ok(Self { text })
     }
 
-    /// Draws a verifier from the operating system's RNG (`getrandom`).
+    /// Draws a verifier from the operating system's RNG (`getrandom`):
+    /// [`try_generate`](Self::try_generate) with it.
     ///
     /// The octets are health-tested as described under
     /// [`try_generate`](Self::try_generate).
@@ -174,21 +175,6 @@ impl CodeVerifier {
     /// health test; it never panics.
     #[cfg(feature = "getrandom")]
     pub fn random() -> Result<Self, Error> {
-        let v = Self::random_inner();
-        scrub::below::<{ scrub::LARGE }>();
-        v
-    }
-
-    /// [`random`](Self::random) in a frame of its own.
-    #[cfg(feature = "getrandom")]
-    #[inline(never)]
-    fn random_inner() -> Result<Self, Error> {
-        let mut octets = [0u8; 32];
-        let drawn = getrandom::fill(&mut octets)
-            .map_err(|_| Error::Rng)
-            .and_then(|()| rng::check_32(&octets));
-        let verifier = drawn.map(|()| Self::encoded(&octets));
-        octets.as_mut_slice().zeroize();
-        verifier
+        Self::try_generate(&mut rng::OsRng)
     }
 }
