@@ -84,13 +84,10 @@ impl CodeVerifier {
     /// ```
     #[must_use]
     pub fn from_random_bytes(octets: &[u8; 32]) -> Self {
-        let v = Self::encoded(octets);
-        scrub::below::<{ scrub::SMALL }>();
-        v
+        scrub::built::<{ scrub::SMALL }, _>(|| Self::encoded(octets))
     }
 
-    /// The verifier of `octets`, built in a frame of its own (`scrub`).
-    #[inline(never)]
+    /// The verifier of `octets`.
     fn encoded(octets: &[u8; 32]) -> Self {
         let Ok(text) = SecretText::filled(alphabet::B64_32_LEN, |dst| {
             alphabet::encode_32(octets, dst);
@@ -120,14 +117,10 @@ impl CodeVerifier {
     /// [`Error::VerifierLength`] or [`Error::VerifierCharset`]; the error
     /// carries a length or position, never the input.
     pub fn parse(s: &str) -> Result<Self, Error> {
-        let parsed = Self::parse_inner(s);
-        scrub::below::<{ scrub::SMALL }>();
-        parsed
+        scrub::built::<{ scrub::SMALL }, _>(|| Self::parse_unwiped(s))
     }
 
-    /// [`parse`](Self::parse) in a frame of its own.
-    #[inline(never)]
-    fn parse_inner(s: &str) -> Result<Self, Error> {
+    fn parse_unwiped(s: &str) -> Result<Self, Error> {
         alphabet::check_verifier(s.as_bytes())?;
         let text = SecretText::copy_of(s).ok_or(Error::VerifierLength { len: s.len() })?;
         Ok(Self { text })
@@ -182,12 +175,13 @@ impl CodeVerifier {
     /// ```
     #[must_use]
     pub fn challenge_with(&self, method: ChallengeMethod) -> CodeChallenge {
-        let challenge = CodeChallenge::derive(self.as_bytes(), method);
+        let derive = || CodeChallenge::derive(self.as_bytes(), method);
         if method == ChallengeMethod::Plain {
             // A plain challenge is a copy of the verifier.
-            scrub::below::<{ scrub::SMALL }>();
+            scrub::built::<{ scrub::SMALL }, _>(derive)
+        } else {
+            derive()
         }
-        challenge
     }
 }
 

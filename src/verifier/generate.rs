@@ -1,5 +1,5 @@
 //! Generating a verifier from an RNG: the health-tested draws of
-//! `src/rng.rs`, built in a frame that is wiped afterwards (`src/scrub.rs`).
+//! `src/rng.rs`, built through `scrub::built`.
 
 use rand_core::{CryptoRng, TryCryptoRng};
 use zeroize::Zeroize;
@@ -32,9 +32,7 @@ impl CodeVerifier {
     /// [`Error::Rng`] if the octets drawn fail the health test; nothing is
     /// generated then.
     pub fn generate<R: CryptoRng + ?Sized>(rng: &mut R) -> Result<Self, Error> {
-        let v = Self::draw_32(rng);
-        scrub::below::<{ scrub::LARGE }>();
-        v
+        scrub::built::<{ scrub::LARGE }, _>(|| Self::draw_32(rng))
     }
 
     /// Generates a 43-character verifier from a fallible RNG.
@@ -69,13 +67,10 @@ impl CodeVerifier {
     /// [`Error::Rng`] if the RNG fails or its octets fail the health test;
     /// nothing is generated then.
     pub fn try_generate<R: TryCryptoRng + ?Sized>(rng: &mut R) -> Result<Self, Error> {
-        let v = Self::draw_32(rng);
-        scrub::below::<{ scrub::LARGE }>();
-        v
+        scrub::built::<{ scrub::LARGE }, _>(|| Self::draw_32(rng))
     }
 
-    /// 32 health-tested octets of `rng`, encoded, in a frame of its own.
-    #[inline(never)]
+    /// 32 health-tested octets of `rng`, encoded.
     fn draw_32<R: TryCryptoRng + ?Sized>(rng: &mut R) -> Result<Self, Error> {
         let mut octets = [0u8; 32];
         let drawn = rng::draw_32(rng, &mut octets);
@@ -114,9 +109,7 @@ impl CodeVerifier {
         rng: &mut R,
         len: usize,
     ) -> Result<Self, Error> {
-        let v = Self::draw_unreserved(rng, len);
-        scrub::below::<{ scrub::LARGE }>();
-        v
+        scrub::built::<{ scrub::LARGE }, _>(|| Self::draw_unreserved(rng, len))
     }
 
     /// [`generate_with_len`](Self::generate_with_len) for a fallible RNG.
@@ -139,14 +132,10 @@ impl CodeVerifier {
         rng: &mut R,
         len: usize,
     ) -> Result<Self, Error> {
-        let v = Self::draw_unreserved(rng, len);
-        scrub::below::<{ scrub::LARGE }>();
-        v
+        scrub::built::<{ scrub::LARGE }, _>(|| Self::draw_unreserved(rng, len))
     }
 
-    /// `len` (43..=128) characters drawn by rejection sampling, in a frame
-    /// of its own.
-    #[inline(never)]
+    /// `len` (43..=128) characters drawn by rejection sampling.
     fn draw_unreserved<R: TryCryptoRng + ?Sized>(rng: &mut R, len: usize) -> Result<Self, Error> {
         if !alphabet::is_verifier_len(len) {
             return Err(Error::InvalidLength { len });
