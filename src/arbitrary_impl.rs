@@ -11,7 +11,7 @@
 //! `A`, [`Policy::production`], S256).
 //!
 //! A verifier made from fuzzer bytes is not secret: it is for fuzzing only.
-//! Real verifiers come from `CodeVerifier::generate` or `CodeVerifier::random`.
+//! Real verifiers come from `CodeVerifier::from_rng` or `CodeVerifier::random`.
 
 use arbitrary::{Arbitrary, Error as ArbitraryError, Result, Unstructured, size_hint};
 

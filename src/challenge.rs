@@ -245,25 +245,6 @@ fn digests_equal(a: &[u8; 32], b: &[u8; 32]) -> Choice {
     diff.ct_eq(&0)
 }
 
-/// Checks `code_verifier` against `challenge`: the same as
-/// [`CodeChallenge::verify`], with the same timing guarantees.
-///
-/// ```
-/// use proofkey::{verify, CodeVerifier};
-///
-/// let v = CodeVerifier::parse("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")?;
-/// assert_eq!(verify(&v.challenge(), v.secret()), Ok(()));
-/// # Ok::<(), proofkey::Error>(())
-/// ```
-///
-/// # Errors
-///
-/// As [`CodeChallenge::verify`].
-#[must_use = "a failed verification must reject the token request"]
-pub fn verify(challenge: &CodeChallenge, code_verifier: &str) -> Result<(), Error> {
-    challenge.verify(code_verifier)
-}
-
 impl ConstantTimeEq for CodeChallenge {
     /// Equal method and value, compared without branching on either.
     fn ct_eq(&self, other: &Self) -> Choice {

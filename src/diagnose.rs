@@ -16,7 +16,7 @@ use crate::{ChallengeMethod, CodeChallenge, CodeVerifier};
 /// Each variant but [`Match`](Self::Match) and
 /// [`WrongVerifier`](Self::WrongVerifier) names a client mistake that
 /// [`diagnose`] recognised by recomputing it from the presented verifier;
-/// [`explain`](Self::explain) (and `Display`) give one fixed sentence
+/// its `Display` gives one fixed sentence
 /// naming the mistake and its fix, never any part of the input.
 ///
 /// # Example
@@ -74,20 +74,8 @@ pub enum Diagnosis {
 }
 
 impl Diagnosis {
-    /// One sentence naming the client's likely mistake and the fix: fixed
-    /// ASCII text ending with `.`, never any part of the input, in the
-    /// RFC 6749 `error_description` character set (but see [`diagnose`]:
-    /// it belongs in server logs, not in a response).
-    ///
-    /// ```
-    /// use proofkey::Diagnosis;
-    ///
-    /// let why = Diagnosis::Padded.explain();
-    /// assert!(why.contains("padding") && why.ends_with('.'));
-    /// assert_eq!(Diagnosis::Padded.to_string(), why);
-    /// ```
-    #[must_use]
-    pub const fn explain(&self) -> &'static str {
+    /// The sentence that `Display` writes.
+    const fn text(self) -> &'static str {
         match self {
             Self::Match => "The code_verifier matches the code_challenge; there is nothing to fix.",
             Self::SurroundingWhitespace => {
@@ -149,14 +137,20 @@ impl Diagnosis {
 }
 
 impl fmt::Display for Diagnosis {
-    /// Writes [`explain`](Diagnosis::explain).
+    /// One sentence naming the client's likely mistake and the fix: fixed
+    /// ASCII text ending with `.`, never any part of the input, in the
+    /// RFC 6749 `error_description` character set (but see [`diagnose`]:
+    /// it belongs in server logs, not in a response). Written without
+    /// allocating.
     ///
     /// ```
     /// use proofkey::Diagnosis;
-    /// assert_eq!(Diagnosis::WrongVerifier.to_string(), Diagnosis::WrongVerifier.explain());
+    ///
+    /// let why = Diagnosis::Padded.to_string();
+    /// assert!(why.contains("padding") && why.ends_with('.'));
     /// ```
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.explain())
+        f.write_str(self.text())
     }
 }
 

@@ -40,14 +40,14 @@
 //!
 //! [`ClientFlow`] documents the storage per platform (browser, server-side
 //! web client, native app); [`FlowStore`] keeps several pending flows
-//! without a heap; [`ClientFlow::start`] takes any `rand_core` 0.10 RNG
+//! without a heap; [`ClientFlow::from_rng`] takes any `rand_core` 0.10 RNG
 //! instead of the OS one. The parts are public too: [`CodeVerifier`] and
 //! [`CodeVerifier::challenge`].
 //!
 //! Without the `getrandom` feature, bring any `rand_core` 0.10 RNG to
-//! [`CodeVerifier::generate`] (fallible ones to
-//! [`CodeVerifier::try_generate`]), or 32 random octets from anywhere to
-//! [`CodeVerifier::from_random_bytes`]. [`CodeVerifier::generate_with_len`]
+//! [`CodeVerifier::from_rng`] (fallible ones to
+//! [`CodeVerifier::from_rng`]), or 32 random octets from anywhere to
+//! [`CodeVerifier::from_random_bytes`]. [`CodeVerifier::from_rng_with_len`]
 //! takes a length from 43 to 128 and draws each character uniformly from
 //! the 66 allowed ones.
 //!
@@ -181,7 +181,7 @@ mod serde_impl;
 mod sha256;
 mod verifier;
 
-pub use challenge::{CodeChallenge, verify};
+pub use challenge::CodeChallenge;
 pub use diagnose::{Diagnosis, diagnose};
 
 pub use client::{ClientFlow, FlowError, FlowStore, StoredFlow};

@@ -5,12 +5,12 @@ use core::hash::{Hash, Hasher};
 use crate::ChallengeMethod;
 
 mod authorize;
-mod errors;
+mod error;
 mod missing;
 mod params;
 mod presets;
 mod token;
-pub use errors::{AuthorizeError, TokenError};
+pub use error::{AuthorizeError, TokenError};
 pub use missing::MissingMethod;
 pub use params::Param;
 

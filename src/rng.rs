@@ -10,9 +10,9 @@
 //! - A draw whose octets repeat with a period of 1 to 8 octets: an RNG stuck
 //!   at one value (`00 00 ..`, `FF FF ..`), alternating (`FF FE FF FE ..`), or
 //!   cycling through up to 8 values.
-//! - In `generate_with_len`, two consecutive draws that are identical (an RNG
+//! - In `from_rng_with_len`, two consecutive draws that are identical (an RNG
 //!   that returns the same output on every call).
-//! - In `generate_with_len`, an RNG that does not yield enough acceptable
+//! - In `from_rng_with_len`, an RNG that does not yield enough acceptable
 //!   octets: it gives up after [`MAX_DRAWS`] draws instead of looping forever.
 //!
 //! Each bound is set so that a healthy RNG trips it with probability below
@@ -28,7 +28,7 @@
 //!   fork of the process that reuses its parent's RNG state, or a weak RNG:
 //!   all give random-looking output that an attacker can predict;
 //! - an RNG that returns the same 32 octets on every call to `generate`,
-//!   `try_generate` or `random`: each of these draws once per verifier, and
+//!   `from_rng` or `random`: each of these draws once per verifier, and
 //!   the crate keeps no state between calls (a fingerprint of the last draw
 //!   would itself be secret-derived data left in memory).
 //!

@@ -113,7 +113,7 @@ mod tests {
         assert!(!text.push(b"cdef"));
         assert!(text.push(b"cde"));
         assert_eq!(text.as_str(), "abcde");
-            }
+    }
 
     #[test]
     fn filled_keeps_ascii_only_and_passes_errors_on() {
@@ -128,7 +128,12 @@ mod tests {
             d.copy_from_slice(&[b'x', 0xc3, 0xa9]);
             Ok::<(), ()>(())
         };
-        assert!(SecretText::<5>::filled(3, not_ascii).unwrap().as_str().is_empty());
+        assert!(
+            SecretText::<5>::filled(3, not_ascii)
+                .unwrap()
+                .as_str()
+                .is_empty()
+        );
         let failed = |d: &mut [u8]| {
             d.fill(b'x');
             Err::<(), u8>(7)

@@ -25,7 +25,7 @@ mod generate;
 ///
 /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
 /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
-/// let verifier = CodeVerifier::generate(&mut rng)?;  // or CodeVerifier::random()?
+/// let verifier = CodeVerifier::from_rng(&mut rng)?;  // or CodeVerifier::random()?
 /// let challenge = verifier.challenge();              // S256
 /// assert_eq!(verifier.secret().len(), 43);
 /// assert_eq!(format!("{verifier:?}"), "CodeVerifier([REDACTED])");

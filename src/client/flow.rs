@@ -15,7 +15,7 @@ use crate::{CodeChallenge, CodeVerifier};
 /// `code_verifier` and a fresh `state`, drawn together, and the time it
 /// started.
 ///
-/// 1. [`start`](Self::start) (or `random`, with the `getrandom` feature) before each
+/// 1. [`from_rng`](Self::from_rng) (or `random`, with the `getrandom` feature) before each
 ///    authorization request; [`authorization_pairs`](Self::authorization_pairs)
 ///    go into the authorization URL.
 /// 2. Keep the flow across the redirect, keyed by its [`state`](Self::state):
@@ -40,7 +40,7 @@ use crate::{CodeChallenge, CodeVerifier};
 /// # let mut rng = ChaCha20Rng::from_seed([7; 32]); // or ClientFlow::random(now)
 ///
 /// let now = 1_700_000_000; // seconds, e.g. since the Unix epoch
-/// let flow = ClientFlow::start(&mut rng, now)?;
+/// let flow = ClientFlow::from_rng(&mut rng, now)?;
 /// let query = flow.authorization_pairs(); // code_challenge, code_challenge_method, state
 /// # assert_eq!(query[1], ("code_challenge_method", "S256"));
 /// let (key, value) = (flow.state().to_owned(), flow.to_stored()); // keep across the redirect
@@ -87,10 +87,6 @@ impl ClientFlow {
     /// the longest lifetime RFC 6749 §4.1.2 recommends for a code.
     pub const DEFAULT_MAX_AGE_SECS: u64 = 600;
 
-    /// How far in the future a flow's start time may be (clocks of two
-    /// servers of one client that disagree a little).
-    pub const CLOCK_SKEW_SECS: u64 = 60;
-
     /// Starts a flow at `now_secs`: a fresh 43-character verifier from 32
     /// octets of `rng`, then a fresh 43-character `state` from 32 more
     /// octets (256 bits), in that order.
@@ -104,8 +100,8 @@ impl ClientFlow {
     /// use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
     ///
     /// let mut rng = ChaCha20Rng::from_seed([7; 32]);
-    /// let a = ClientFlow::start(&mut rng, 1_700_000_000)?;
-    /// let b = ClientFlow::start(&mut rng, 1_700_000_000)?;
+    /// let a = ClientFlow::from_rng(&mut rng, 1_700_000_000)?;
+    /// let b = ClientFlow::from_rng(&mut rng, 1_700_000_000)?;
     /// assert_ne!(a.state(), b.state());
     /// assert_ne!(a.verifier().secret(), b.verifier().secret());
     /// # Ok::<(), proofkey::FlowError>(())
@@ -115,11 +111,14 @@ impl ClientFlow {
     ///
     /// [`FlowError::Rng`] if the RNG fails, if the octets of the verifier or
     /// of the state fail the health test of
-    /// [`CodeVerifier::try_generate`], or if the state comes out equal to
+    /// [`CodeVerifier::from_rng`], or if the state comes out equal to
     /// the verifier (an RNG that repeats itself); nothing is returned then.
-    pub fn start<R: TryCryptoRng + ?Sized>(rng: &mut R, now_secs: u64) -> Result<Self, FlowError> {
-        let verifier = CodeVerifier::try_generate(rng).map_err(|_| FlowError::Rng)?;
-        let state = State::generate(rng)?;
+    pub fn from_rng<R: TryCryptoRng + ?Sized>(
+        rng: &mut R,
+        now_secs: u64,
+    ) -> Result<Self, FlowError> {
+        let verifier = CodeVerifier::from_rng(rng).map_err(|_| FlowError::Rng)?;
+        let state = State::from_rng(rng)?;
         // Independent 256-bit draws never agree; equal ones mean a stuck RNG.
         if bool::from(state.ct_eq(verifier.secret().as_bytes())) {
             return Err(FlowError::Rng);
@@ -127,7 +126,7 @@ impl ClientFlow {
         Ok(Self::from_parts(verifier, state, now_secs))
     }
 
-    /// [`start`](Self::start) with the operating system's RNG (`getrandom`).
+    /// [`from_rng`](Self::from_rng) with the operating system's RNG (`getrandom`).
     ///
     /// ```
     /// let flow = proofkey::ClientFlow::random(1_700_000_000)?;
@@ -141,7 +140,7 @@ impl ClientFlow {
     /// the health test; it never panics.
     #[cfg(feature = "getrandom")]
     pub fn random(now_secs: u64) -> Result<Self, FlowError> {
-        Self::start(&mut crate::rng::OsRng, now_secs)
+        Self::from_rng(&mut crate::rng::OsRng, now_secs)
     }
 
     pub(crate) fn from_parts(verifier: CodeVerifier, state: State, issued_at: u64) -> Self {
@@ -165,7 +164,7 @@ impl ClientFlow {
     /// ```
     /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
     /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
-    /// let flow = proofkey::ClientFlow::start(&mut rng, 0)?;
+    /// let flow = proofkey::ClientFlow::from_rng(&mut rng, 0)?;
     /// let query: Vec<String> = flow
     ///     .authorization_pairs()
     ///     .iter()
@@ -190,7 +189,7 @@ impl ClientFlow {
     /// ```
     /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
     /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
-    /// let flow = proofkey::ClientFlow::start(&mut rng, 0)?;
+    /// let flow = proofkey::ClientFlow::from_rng(&mut rng, 0)?;
     /// let key = format!("pkce.{}", flow.state());
     /// # assert_eq!(key.len(), 48);
     /// # Ok::<(), proofkey::FlowError>(())
@@ -205,7 +204,7 @@ impl ClientFlow {
     /// ```
     /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
     /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
-    /// let flow = proofkey::ClientFlow::start(&mut rng, 0)?;
+    /// let flow = proofkey::ClientFlow::from_rng(&mut rng, 0)?;
     /// assert_eq!(flow.challenge().method(), proofkey::ChallengeMethod::S256);
     /// # Ok::<(), proofkey::FlowError>(())
     /// ```
@@ -220,7 +219,7 @@ impl ClientFlow {
     /// ```
     /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
     /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
-    /// let flow = proofkey::ClientFlow::start(&mut rng, 0)?;
+    /// let flow = proofkey::ClientFlow::from_rng(&mut rng, 0)?;
     /// assert_eq!(flow.verifier().secret().len(), 43);
     /// # Ok::<(), proofkey::FlowError>(())
     /// ```
@@ -229,12 +228,12 @@ impl ClientFlow {
         &self.verifier
     }
 
-    /// When the flow started, as given to [`start`](Self::start).
+    /// When the flow started, as given to [`from_rng`](Self::from_rng).
     ///
     /// ```
     /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
     /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
-    /// let flow = proofkey::ClientFlow::start(&mut rng, 1_700_000_000)?;
+    /// let flow = proofkey::ClientFlow::from_rng(&mut rng, 1_700_000_000)?;
     /// assert_eq!(flow.issued_at(), 1_700_000_000);
     /// # Ok::<(), proofkey::FlowError>(())
     /// ```
@@ -250,7 +249,7 @@ impl ClientFlow {
     /// ```
     /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
     /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
-    /// # let flow = proofkey::ClientFlow::start(&mut rng, 0)?;
+    /// # let flow = proofkey::ClientFlow::from_rng(&mut rng, 0)?;
     /// let mut form = vec![("grant_type", "authorization_code"), ("code", "SplxlOBeZQQYbYS6WxSbIA")];
     /// form.extend(flow.token_pairs());
     /// assert_eq!(form[2].0, "code_verifier");
@@ -273,7 +272,7 @@ impl ClientFlow {
     /// ```
     /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
     /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
-    /// let flow = proofkey::ClientFlow::start(&mut rng, 1_700_000_000)?;
+    /// let flow = proofkey::ClientFlow::from_rng(&mut rng, 1_700_000_000)?;
     /// let stored = flow.to_stored();
     /// let back = proofkey::ClientFlow::resume(stored.secret(), flow.state(), 1_700_000_001)?;
     /// assert_eq!(back.verifier().secret(), flow.verifier().secret());
@@ -293,8 +292,8 @@ impl ClientFlow {
     /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
     /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
     ///
-    /// let flow = ClientFlow::start(&mut rng, 1_700_000_000)?;
-    /// let other = ClientFlow::start(&mut rng, 1_700_000_000)?;
+    /// let flow = ClientFlow::from_rng(&mut rng, 1_700_000_000)?;
+    /// let other = ClientFlow::from_rng(&mut rng, 1_700_000_000)?;
     /// let stored = flow.to_stored();
     /// assert!(ClientFlow::resume(stored.secret(), flow.state(), 1_700_000_600).is_ok());
     /// assert_eq!(
@@ -337,7 +336,7 @@ impl ClientFlow {
     /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
     /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
     ///
-    /// let flow = ClientFlow::start(&mut rng, 1_000)?;
+    /// let flow = ClientFlow::from_rng(&mut rng, 1_000)?;
     /// let stored = flow.to_stored();
     /// assert!(ClientFlow::resume_with_max_age(stored.secret(), flow.state(), 1_120, 120).is_ok());
     /// assert_eq!(
@@ -378,7 +377,7 @@ impl fmt::Debug for ClientFlow {
     /// ```
     /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
     /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
-    /// let flow = proofkey::ClientFlow::start(&mut rng, 5)?;
+    /// let flow = proofkey::ClientFlow::from_rng(&mut rng, 5)?;
     /// assert_eq!(
     ///     format!("{flow:?}"),
     ///     "ClientFlow { issued_at: 5, state: [REDACTED], verifier: [REDACTED] }",

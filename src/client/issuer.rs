@@ -25,7 +25,7 @@ impl ClientFlow {
     /// use proofkey::{ClientFlow, FlowError};
     /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
     /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
-    /// # let flow = ClientFlow::start(&mut rng, 0)?;
+    /// # let flow = ClientFlow::from_rng(&mut rng, 0)?;
     ///
     /// let issuer = "https://as.example";
     /// assert_eq!(flow.check_issuer(issuer, Some("https://as.example"), true), Ok(()));

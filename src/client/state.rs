@@ -23,7 +23,7 @@ impl State {
     /// Draws 32 health-tested octets from `rng` (`src/rng.rs`): a call of
     /// its own, after the verifier's, so the state is neither equal to nor
     /// derived from the verifier.
-    pub(crate) fn generate<R: TryCryptoRng + ?Sized>(rng: &mut R) -> Result<Self, FlowError> {
+    pub(crate) fn from_rng<R: TryCryptoRng + ?Sized>(rng: &mut R) -> Result<Self, FlowError> {
         let mut octets = [0u8; 32];
         let drawn = rng::draw_32(rng, &mut octets);
         let state = drawn.map(|()| Self::encode(&octets));

@@ -43,7 +43,7 @@ use crate::secret_text::SecretText;
 ///
 /// let now = 1_700_000_000;
 /// let mut store = FlowStore::<8>::new();
-/// let flow = ClientFlow::start(&mut rng, now)?;
+/// let flow = ClientFlow::from_rng(&mut rng, now)?;
 /// let pairs = flow.authorization_pairs().map(|(k, v)| (k, v.to_owned())); // for the URL
 /// let state = flow.state().to_owned();
 /// store.insert(flow, now)?;
@@ -167,7 +167,7 @@ impl<const N: usize> FlowStore<N> {
     /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
     /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
     /// let mut store = proofkey::FlowStore::<4>::new();
-    /// store.insert(proofkey::ClientFlow::start(&mut rng, 0)?, 0)?;
+    /// store.insert(proofkey::ClientFlow::from_rng(&mut rng, 0)?, 0)?;
     /// assert_eq!(store.len(), 1);
     /// # Ok::<(), proofkey::FlowError>(())
     /// ```
@@ -196,10 +196,10 @@ impl<const N: usize> FlowStore<N> {
     /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
     ///
     /// let mut store = FlowStore::<1>::new();
-    /// store.insert(ClientFlow::start(&mut rng, 0)?, 0)?;
-    /// let second = ClientFlow::start(&mut rng, 10)?;
+    /// store.insert(ClientFlow::from_rng(&mut rng, 0)?, 0)?;
+    /// let second = ClientFlow::from_rng(&mut rng, 10)?;
     /// assert_eq!(store.insert(second, 10).unwrap_err(), FlowError::Full); // the first is live
-    /// let third = ClientFlow::start(&mut rng, 601)?;
+    /// let third = ClientFlow::from_rng(&mut rng, 601)?;
     /// assert_eq!(store.insert(third, 601), Ok(())); // the first expired and was dropped
     /// # Ok::<(), FlowError>(())
     /// ```
@@ -236,7 +236,7 @@ impl<const N: usize> FlowStore<N> {
     /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
     ///
     /// let mut store = FlowStore::<4>::new();
-    /// let flow = ClientFlow::start(&mut rng, 0)?;
+    /// let flow = ClientFlow::from_rng(&mut rng, 0)?;
     /// let state = flow.state().to_owned();
     /// store.insert(flow, 0)?;
     /// assert_eq!(store.take("forged", 1).unwrap_err(), FlowError::StateMismatch);
@@ -276,8 +276,8 @@ impl<const N: usize> FlowStore<N> {
     /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
     /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
     /// let mut store = proofkey::FlowStore::<4>::new();
-    /// store.insert(proofkey::ClientFlow::start(&mut rng, 0)?, 0)?;
-    /// store.insert(proofkey::ClientFlow::start(&mut rng, 500)?, 500)?;
+    /// store.insert(proofkey::ClientFlow::from_rng(&mut rng, 0)?, 0)?;
+    /// store.insert(proofkey::ClientFlow::from_rng(&mut rng, 500)?, 500)?;
     /// assert_eq!(store.purge_expired(601), 1);
     /// assert_eq!(store.len(), 1);
     /// # Ok::<(), proofkey::FlowError>(())

@@ -22,8 +22,8 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use super::FlowError;
 use super::state::State;
-use crate::alphabet::{self, B64_32_LEN, MAX_LEN};
 use crate::CodeVerifier;
+use crate::alphabet::{self, B64_32_LEN, MAX_LEN};
 use crate::secret_text::SecretText;
 
 const VERSION: &[u8] = b"v1.";
@@ -55,7 +55,7 @@ const _: () = assert!(MAX_STORED_LEN <= u8::MAX as usize);
 /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
 /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
 ///
-/// let flow = ClientFlow::start(&mut rng, 1_700_000_000)?;
+/// let flow = ClientFlow::from_rng(&mut rng, 1_700_000_000)?;
 /// let stored = flow.to_stored();
 /// assert!(stored.secret().starts_with("v1.1700000000."));
 /// assert_eq!(format!("{stored:?}"), "StoredFlow([REDACTED])");
@@ -89,7 +89,7 @@ impl StoredFlow {
     /// ```
     /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
     /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
-    /// let flow = proofkey::ClientFlow::start(&mut rng, 1_700_000_000)?;
+    /// let flow = proofkey::ClientFlow::from_rng(&mut rng, 1_700_000_000)?;
     /// let stored = flow.to_stored();
     /// let text: &str = stored.secret(); // sessionStorage.setItem(key, text)
     /// assert!(text.ends_with(flow.verifier().secret()));
@@ -215,7 +215,7 @@ impl fmt::Debug for StoredFlow {
     /// ```
     /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
     /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
-    /// let stored = proofkey::ClientFlow::start(&mut rng, 0)?.to_stored();
+    /// let stored = proofkey::ClientFlow::from_rng(&mut rng, 0)?.to_stored();
     /// assert_eq!(format!("{stored:?}"), "StoredFlow([REDACTED])");
     /// # Ok::<(), proofkey::FlowError>(())
     /// ```

@@ -1,7 +1,7 @@
 //! Generating a verifier from an RNG: the health-tested draws of
 //! `src/rng.rs`, built through `scrub::built`.
 
-use rand_core::{CryptoRng, TryCryptoRng};
+use rand_core::TryCryptoRng;
 use zeroize::Zeroize;
 
 use super::CodeVerifier;
@@ -10,39 +10,13 @@ use crate::secret_text::SecretText;
 use crate::{Error, rng, scrub};
 
 impl CodeVerifier {
-    /// Generates a 43-character verifier from 32 octets of `rng`.
-    ///
-    /// The octets are health-tested first: an RNG stuck at one value or
-    /// cycling through a few gives an error, not a guessable verifier. See
-    /// [`try_generate`](Self::try_generate) for what the test can and cannot
-    /// catch.
+    /// A 43-character verifier from 32 octets of `rng`, any `rand_core`
+    /// 0.10 `TryCryptoRng` (every `CryptoRng` is one).
     ///
     /// ```
     /// use proofkey::CodeVerifier;
-    /// use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
     ///
-    /// let mut rng = ChaCha20Rng::from_seed([7; 32]); // any rand_core 0.10 CryptoRng
-    /// let verifier = CodeVerifier::generate(&mut rng)?;
-    /// assert_eq!(verifier.secret().len(), 43);
-    /// # Ok::<(), proofkey::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Rng`] if the octets drawn fail the health test; nothing is
-    /// generated then.
-    pub fn generate<R: CryptoRng + ?Sized>(rng: &mut R) -> Result<Self, Error> {
-        scrub::built::<{ scrub::LARGE }, _>(|| Self::draw_32(rng))
-    }
-
-    /// Generates a 43-character verifier from a fallible RNG.
-    ///
-    /// ```
-    /// use proofkey::CodeVerifier;
-    /// use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
-    ///
-    /// let mut rng = ChaCha20Rng::from_seed([7; 32]);
-    /// let verifier = CodeVerifier::try_generate(&mut rng)?;
+    /// let verifier = CodeVerifier::from_rng(&mut rand::rng())?; // or CodeVerifier::random()
     /// assert_eq!(verifier.secret().len(), 43);
     /// # Ok::<(), proofkey::Error>(())
     /// ```
@@ -52,7 +26,7 @@ impl CodeVerifier {
     /// Every generator checks the octets it draws and fails closed. It
     /// catches an RNG stuck at one value (all `0x00`, all `0xFF`, ...), one
     /// that alternates or cycles through up to 8 values, and (with
-    /// [`generate_with_len`](Self::generate_with_len)) one that returns the
+    /// [`from_rng_with_len`](Self::from_rng_with_len)) one that returns the
     /// same output twice in a row or too few usable octets. A healthy RNG
     /// trips it with probability below 2^-100.
     ///
@@ -66,7 +40,7 @@ impl CodeVerifier {
     ///
     /// [`Error::Rng`] if the RNG fails or its octets fail the health test;
     /// nothing is generated then.
-    pub fn try_generate<R: TryCryptoRng + ?Sized>(rng: &mut R) -> Result<Self, Error> {
+    pub fn from_rng<R: TryCryptoRng + ?Sized>(rng: &mut R) -> Result<Self, Error> {
         scrub::built::<{ scrub::LARGE }, _>(|| Self::draw_32(rng))
     }
 
@@ -80,55 +54,30 @@ impl CodeVerifier {
         verifier
     }
 
-    /// Generates a verifier of `len` characters (43..=128), each drawn
-    /// uniformly from the 66 unreserved characters.
+    /// A verifier of `len` characters (43..=128), each drawn uniformly
+    /// from the 66 unreserved characters.
     ///
     /// Octets of 198 or more are discarded (rejection sampling), so every
     /// character has probability exactly 1/66: no modulo bias. A 43-character
     /// verifier carries about 260 bits of entropy. The octets are
-    /// health-tested as described under [`try_generate`](Self::try_generate),
+    /// health-tested as described under [`from_rng`](Self::from_rng),
     /// and an RNG that keeps yielding discarded octets is given up on after
     /// 5 draws of 64 octets (a healthy one needs more with probability
     /// 2^-154): this function always returns.
     ///
     /// ```
     /// use proofkey::CodeVerifier;
-    /// use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
     ///
-    /// let mut rng = ChaCha20Rng::from_seed([7; 32]);
-    /// let verifier = CodeVerifier::generate_with_len(&mut rng, 128)?;
+    /// let verifier = CodeVerifier::from_rng_with_len(&mut rand::rng(), 128)?;
     /// assert_eq!(verifier.secret().len(), 128);
     /// # Ok::<(), proofkey::Error>(())
     /// ```
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidLength`] when `len` is outside 43..=128;
-    /// [`Error::Rng`] if the octets drawn fail the health test.
-    pub fn generate_with_len<R: CryptoRng + ?Sized>(
-        rng: &mut R,
-        len: usize,
-    ) -> Result<Self, Error> {
-        scrub::built::<{ scrub::LARGE }, _>(|| Self::draw_unreserved(rng, len))
-    }
-
-    /// [`generate_with_len`](Self::generate_with_len) for a fallible RNG.
-    ///
-    /// ```
-    /// use proofkey::CodeVerifier;
-    /// use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
-    ///
-    /// let mut rng = ChaCha20Rng::from_seed([7; 32]);
-    /// let verifier = CodeVerifier::try_generate_with_len(&mut rng, 64)?;
-    /// assert_eq!(verifier.secret().len(), 64);
-    /// # Ok::<(), proofkey::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InvalidLength`] when `len` is outside 43..=128;
+    /// [`Error::RequestedLength`] when `len` is outside 43..=128;
     /// [`Error::Rng`] if the RNG fails or its octets fail the health test.
-    pub fn try_generate_with_len<R: TryCryptoRng + ?Sized>(
+    pub fn from_rng_with_len<R: TryCryptoRng + ?Sized>(
         rng: &mut R,
         len: usize,
     ) -> Result<Self, Error> {
@@ -138,7 +87,7 @@ impl CodeVerifier {
     /// `len` (43..=128) characters drawn by rejection sampling.
     fn draw_unreserved<R: TryCryptoRng + ?Sized>(rng: &mut R, len: usize) -> Result<Self, Error> {
         if !alphabet::is_verifier_len(len) {
-            return Err(Error::InvalidLength { len });
+            return Err(Error::RequestedLength { len });
         }
         // On an error the buffer is zeroized (and `draw_unreserved` left it
         // untouched anyway).
@@ -146,11 +95,8 @@ impl CodeVerifier {
         Ok(Self { text })
     }
 
-    /// Draws a verifier from the operating system's RNG (`getrandom`):
-    /// [`try_generate`](Self::try_generate) with it.
-    ///
-    /// The octets are health-tested as described under
-    /// [`try_generate`](Self::try_generate).
+    /// A verifier from the operating system's RNG (`getrandom`):
+    /// [`from_rng`](Self::from_rng) with it, health test included.
     ///
     /// ```
     /// let verifier = proofkey::CodeVerifier::random()?;
@@ -164,6 +110,6 @@ impl CodeVerifier {
     /// health test; it never panics.
     #[cfg(feature = "getrandom")]
     pub fn random() -> Result<Self, Error> {
-        Self::try_generate(&mut rng::OsRng)
+        Self::from_rng(&mut rng::OsRng)
     }
 }

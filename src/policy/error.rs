@@ -21,7 +21,8 @@ use crate::{ChallengeMethod, Error};
 /// assert_eq!(err.error_code(), "invalid_request");
 /// assert_eq!(err.to_string(), err.description());
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
+#[error("{}", self.description())]
 #[non_exhaustive]
 pub enum AuthorizeError {
     /// `code_challenge_method` was sent without `code_challenge`.
@@ -38,7 +39,7 @@ pub enum AuthorizeError {
     MethodNotAllowed,
     /// The `code_challenge` does not have its method's syntax; the inner
     /// error says how (lengths and positions only).
-    MalformedChallenge(Error),
+    MalformedChallenge(#[source] Error),
     /// `code_challenge` appears more than once (`authorize_params`).
     RepeatedChallenge,
     /// `code_challenge_method` appears more than once (`authorize_params`).
@@ -138,7 +139,8 @@ impl AuthorizeError {
 /// assert_eq!(err, TokenError::PkceRequired);
 /// assert_eq!(err.error_code(), "invalid_grant");
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
+#[error("{}", self.description())]
 #[non_exhaustive]
 pub enum TokenError {
     /// A challenge is bound to the code but no `code_verifier` was sent.
@@ -153,7 +155,7 @@ pub enum TokenError {
     MethodNotAllowed,
     /// The `code_verifier` is not 43 to 128 characters of `[A-Za-z0-9-._~]`;
     /// the inner error says how (lengths and positions only).
-    MalformedVerifier(Error),
+    MalformedVerifier(#[source] Error),
     /// The `code_verifier` does not match the bound challenge.
     Mismatch,
     /// `code_verifier` appears more than once (`token_params`).
@@ -253,37 +255,5 @@ impl fmt::Display for TokenErrorJson {
         f.write_str(r#"","error_description":""#)?;
         f.write_str(self.0.description())?;
         f.write_str(r#""}"#)
-    }
-}
-
-impl fmt::Display for AuthorizeError {
-    /// Writes [`AuthorizeError::description`].
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.description())
-    }
-}
-
-impl fmt::Display for TokenError {
-    /// Writes [`TokenError::description`].
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.description())
-    }
-}
-
-impl core::error::Error for AuthorizeError {
-    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
-        match self {
-            Self::MalformedChallenge(e) => Some(e),
-            _ => None,
-        }
-    }
-}
-
-impl core::error::Error for TokenError {
-    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
-        match self {
-            Self::MalformedVerifier(e) => Some(e),
-            _ => None,
-        }
     }
 }
