@@ -9,7 +9,7 @@
 
 use base64ct::{Base64UrlUnpadded, Encoding};
 
-use crate::Error;
+use crate::error::Error;
 
 /// Shortest `code_verifier` (RFC 7636 §4.1).
 pub(crate) const MIN_LEN: usize = 43;

@@ -5,8 +5,10 @@ use core::fmt;
 use subtle::{Choice, ConstantTimeEq};
 
 use crate::alphabet::{self, B64_32_LEN, MAX_LEN};
+use crate::error::Error;
+use crate::method::ChallengeMethod;
+use crate::scrub;
 use crate::secret_text::SecretText;
-use crate::{ChallengeMethod, Error, scrub};
 
 use crate::sha256::sha256;
 

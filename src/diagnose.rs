@@ -8,7 +8,9 @@ use sha2::{Digest, Sha256};
 use zeroize::Zeroize;
 
 use crate::alphabet::{self, B64_32_LEN};
-use crate::{ChallengeMethod, CodeChallenge, CodeVerifier};
+use crate::challenge::CodeChallenge;
+use crate::method::ChallengeMethod;
+use crate::verifier::CodeVerifier;
 
 /// Why a `code_verifier` does (or does not) match a stored `code_challenge`:
 /// the result of [`diagnose`].

@@ -1,6 +1,6 @@
 //! The crate's one error type.
 
-use crate::ChallengeMethod;
+use crate::method::ChallengeMethod;
 
 /// Why a PKCE value was rejected.
 ///

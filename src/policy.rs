@@ -2,7 +2,7 @@
 
 use core::hash::{Hash, Hasher};
 
-use crate::ChallengeMethod;
+use crate::method::ChallengeMethod;
 
 mod authorize;
 mod error;

@@ -5,7 +5,8 @@ use core::fmt;
 
 use zeroize::{DefaultIsZeroes, Zeroize};
 
-use crate::{AuthorizeError, CodeChallenge};
+use crate::challenge::CodeChallenge;
+use crate::policy::AuthorizeError;
 
 mod fingerprint;
 use fingerprint::Hashed;

@@ -37,8 +37,8 @@
 use rand_core::TryCryptoRng;
 use zeroize::Zeroize;
 
-use crate::Error;
 use crate::alphabet::MAX_LEN;
+use crate::error::Error;
 
 #[cfg(feature = "getrandom")]
 mod os;

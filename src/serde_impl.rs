@@ -22,8 +22,10 @@ use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Unexpecte
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
 use crate::alphabet::MAX_LEN;
+use crate::challenge::CodeChallenge;
+use crate::error::Error;
+use crate::method::ChallengeMethod;
 use crate::secret_text::SecretText;
-use crate::{ChallengeMethod, CodeChallenge, Error};
 
 const STRUCT: &str = "CodeChallenge";
 const VALUE: &str = "code_challenge";

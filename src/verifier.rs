@@ -6,8 +6,11 @@ use core::str::FromStr;
 use zeroize::ZeroizeOnDrop;
 
 use crate::alphabet::{self, MAX_LEN};
+use crate::challenge::CodeChallenge;
+use crate::error::Error;
+use crate::method::ChallengeMethod;
+use crate::scrub;
 use crate::secret_text::SecretText;
-use crate::{ChallengeMethod, CodeChallenge, Error, scrub};
 
 mod generate;
 

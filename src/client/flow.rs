@@ -7,9 +7,10 @@ use rand_core::TryCryptoRng;
 use zeroize::ZeroizeOnDrop;
 
 use super::state::State;
-use super::stored::{self, StoredFlow};
+use super::stored::StoredFlow;
 use super::{FlowError, check_age};
-use crate::{CodeChallenge, CodeVerifier};
+use crate::challenge::CodeChallenge;
+use crate::verifier::CodeVerifier;
 
 /// One pending authorization code flow with PKCE, on the client: a fresh
 /// `code_verifier` and a fresh `state`, drawn together, and the time it
@@ -355,7 +356,7 @@ impl ClientFlow {
         now_secs: u64,
         max_age_secs: u64,
     ) -> Result<Self, FlowError> {
-        let parsed = stored::parse(stored)?;
+        let parsed = StoredFlow::parse(stored)?;
         // RFC 6749 §10.12: the response belongs to this user agent's flow.
         if !bool::from(parsed.state.ct_eq(returned_state.as_bytes())) {
             return Err(FlowError::StateMismatch);

@@ -7,9 +7,9 @@ use zeroize::ZeroizeOnDrop;
 
 use super::state::State;
 use super::{ClientFlow, FlowError, check_age};
-use crate::CodeVerifier;
 use crate::alphabet::{B64_32_LEN, MAX_LEN};
 use crate::secret_text::SecretText;
+use crate::verifier::CodeVerifier;
 
 /// Up to `N` pending [`ClientFlow`]s, keyed by their `state`, without a
 /// heap: for a native app waiting for its redirect, or for one user's

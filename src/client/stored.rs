@@ -22,9 +22,9 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use super::FlowError;
 use super::state::State;
-use crate::CodeVerifier;
 use crate::alphabet::{self, B64_32_LEN, MAX_LEN};
 use crate::secret_text::SecretText;
+use crate::verifier::CodeVerifier;
 
 const VERSION: &[u8] = b"v1.";
 /// `u64::MAX` has 20 decimal digits.
@@ -32,7 +32,7 @@ const MAX_DIGITS: usize = 20;
 /// Octets of SHA-256 kept in the check, as hex.
 const CHECK_OCTETS: usize = 16;
 const CHECK_LEN: usize = 2 * CHECK_OCTETS;
-/// The longest text [`StoredFlow`] holds or [`parse`] accepts.
+/// The longest text [`StoredFlow`] holds or [`StoredFlow::parse`] accepts.
 pub(crate) const MAX_STORED_LEN: usize =
     VERSION.len() + MAX_DIGITS + 1 + B64_32_LEN + 1 + CHECK_LEN + 1 + MAX_LEN;
 const _: () = assert!(MAX_STORED_LEN <= u8::MAX as usize);
@@ -116,50 +116,52 @@ pub(crate) struct Parsed {
     pub(crate) verifier: CodeVerifier,
 }
 
-/// Reads text written by [`StoredFlow::encode`], strictly: any other text,
-/// including any single changed character, is [`FlowError::Malformed`].
-pub(crate) fn parse(text: &str) -> Result<Parsed, FlowError> {
-    let bytes = text.as_bytes();
-    if bytes.len() > MAX_STORED_LEN {
-        return Err(FlowError::Malformed);
+impl StoredFlow {
+    /// Reads text written by [`StoredFlow::encode`], strictly: any other text,
+    /// including any single changed character, is [`FlowError::Malformed`].
+    pub(crate) fn parse(text: &str) -> Result<Parsed, FlowError> {
+        let bytes = text.as_bytes();
+        if bytes.len() > MAX_STORED_LEN {
+            return Err(FlowError::Malformed);
+        }
+        let rest = bytes.strip_prefix(VERSION).ok_or(FlowError::Malformed)?;
+        let dot = rest
+            .iter()
+            .position(|&b| b == b'.')
+            .ok_or(FlowError::Malformed)?;
+        let (digits, rest) = rest.split_at_checked(dot).ok_or(FlowError::Malformed)?;
+        let issued_at = parse_decimal(digits).ok_or(FlowError::Malformed)?;
+        let rest = rest.strip_prefix(b".").ok_or(FlowError::Malformed)?;
+        let (state, rest) = rest
+            .split_at_checked(B64_32_LEN)
+            .ok_or(FlowError::Malformed)?;
+        let state = State::parse(state).ok_or(FlowError::Malformed)?;
+        let rest = rest.strip_prefix(b".").ok_or(FlowError::Malformed)?;
+        let (given, rest) = rest
+            .split_at_checked(CHECK_LEN)
+            .ok_or(FlowError::Malformed)?;
+        let verifier = rest.strip_prefix(b".").ok_or(FlowError::Malformed)?;
+        // The text before the check: `v1.<issued_at>.<state>.`
+        let covered = VERSION
+            .len()
+            .saturating_add(digits.len())
+            .saturating_add(B64_32_LEN)
+            .saturating_add(2);
+        let head = bytes.get(..covered).ok_or(FlowError::Malformed)?;
+        // Checked before the verifier is parsed, so that no error tells which
+        // part of a corrupted text was wrong.
+        let expected = check(head, verifier);
+        if !bool::from(expected.as_slice().ct_eq(given)) {
+            return Err(FlowError::Malformed);
+        }
+        let verifier = core::str::from_utf8(verifier).map_err(|_| FlowError::Malformed)?;
+        let verifier = CodeVerifier::parse(verifier).map_err(|_| FlowError::Malformed)?;
+        Ok(Parsed {
+            issued_at,
+            state,
+            verifier,
+        })
     }
-    let rest = bytes.strip_prefix(VERSION).ok_or(FlowError::Malformed)?;
-    let dot = rest
-        .iter()
-        .position(|&b| b == b'.')
-        .ok_or(FlowError::Malformed)?;
-    let (digits, rest) = rest.split_at_checked(dot).ok_or(FlowError::Malformed)?;
-    let issued_at = parse_decimal(digits).ok_or(FlowError::Malformed)?;
-    let rest = rest.strip_prefix(b".").ok_or(FlowError::Malformed)?;
-    let (state, rest) = rest
-        .split_at_checked(B64_32_LEN)
-        .ok_or(FlowError::Malformed)?;
-    let state = State::parse(state).ok_or(FlowError::Malformed)?;
-    let rest = rest.strip_prefix(b".").ok_or(FlowError::Malformed)?;
-    let (given, rest) = rest
-        .split_at_checked(CHECK_LEN)
-        .ok_or(FlowError::Malformed)?;
-    let verifier = rest.strip_prefix(b".").ok_or(FlowError::Malformed)?;
-    // The text before the check: `v1.<issued_at>.<state>.`
-    let covered = VERSION
-        .len()
-        .saturating_add(digits.len())
-        .saturating_add(B64_32_LEN)
-        .saturating_add(2);
-    let head = bytes.get(..covered).ok_or(FlowError::Malformed)?;
-    // Checked before the verifier is parsed, so that no error tells which
-    // part of a corrupted text was wrong.
-    let expected = check(head, verifier);
-    if !bool::from(expected.as_slice().ct_eq(given)) {
-        return Err(FlowError::Malformed);
-    }
-    let verifier = core::str::from_utf8(verifier).map_err(|_| FlowError::Malformed)?;
-    let verifier = CodeVerifier::parse(verifier).map_err(|_| FlowError::Malformed)?;
-    Ok(Parsed {
-        issued_at,
-        state,
-        verifier,
-    })
 }
 
 /// Lowercase hex of the first 16 octets of SHA-256(`head` ‖ `verifier`),

@@ -1,7 +1,8 @@
 //! The authorization endpoint: RFC 7636 §4.3, §4.4.
 
 use super::{AuthorizeError, ClientType, Param, Policy};
-use crate::{ChallengeMethod, CodeChallenge};
+use crate::challenge::CodeChallenge;
+use crate::method::ChallengeMethod;
 
 impl Policy {
     /// Validates the PKCE parameters of an authorization request

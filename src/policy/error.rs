@@ -3,7 +3,8 @@
 
 use core::fmt;
 
-use crate::{ChallengeMethod, Error};
+use crate::error::Error;
+use crate::method::ChallengeMethod;
 
 /// Why [`Policy::authorize`](crate::Policy::authorize) rejected an
 /// authorization request. Every variant is `invalid_request`

@@ -1,6 +1,6 @@
 //! What a `code_challenge` without `code_challenge_method` means.
 
-use crate::ChallengeMethod;
+use crate::method::ChallengeMethod;
 
 /// What [`Policy::authorize`](crate::Policy::authorize) does with a
 /// `code_challenge` sent without `code_challenge_method`; set with

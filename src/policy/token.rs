@@ -1,7 +1,7 @@
 //! The token endpoint: RFC 7636 §4.5, §4.6.
 
 use super::{ClientType, Param, Policy, TokenError};
-use crate::CodeChallenge;
+use crate::challenge::CodeChallenge;
 
 impl Policy {
     /// Checks the PKCE part of a token request (RFC 7636 §4.5, §4.6) against

@@ -6,8 +6,9 @@ use zeroize::Zeroize;
 
 use super::CodeVerifier;
 use crate::alphabet;
+use crate::error::Error;
 use crate::secret_text::SecretText;
-use crate::{Error, rng, scrub};
+use crate::{rng, scrub};
 
 impl CodeVerifier {
     /// A 43-character verifier from 32 octets of `rng`, any `rand_core`
