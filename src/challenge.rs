@@ -49,7 +49,8 @@ use crate::sha256::sha256;
 /// ```
 /// use proofkey::{ChallengeMethod, CodeChallenge, Error};
 ///
-/// let stored = CodeChallenge::parse("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", ChallengeMethod::S256)?;
+/// let value = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+/// let stored = CodeChallenge::parse(value, ChallengeMethod::S256)?;
 /// assert_eq!(stored.verify("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"), Ok(()));
 /// assert_eq!(stored.verify("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXK"), Err(Error::Mismatch));
 ///
@@ -81,10 +82,12 @@ impl CodeChallenge {
     /// ```
     /// use proofkey::{ChallengeMethod, CodeChallenge, Error};
     ///
-    /// let ok = CodeChallenge::parse("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", ChallengeMethod::S256);
-    /// assert!(ok.is_ok());
-    /// let padded = CodeChallenge::parse("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM=", ChallengeMethod::S256);
-    /// assert_eq!(padded.unwrap_err(), Error::ChallengeLength { method: ChallengeMethod::S256, len: 44 });
+    /// let s256 = |value| CodeChallenge::parse(value, ChallengeMethod::S256);
+    /// assert!(s256("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM").is_ok());
+    /// assert_eq!(
+    ///     s256("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM=").unwrap_err(),
+    ///     Error::ChallengeLength { method: ChallengeMethod::S256, len: 44 },
+    /// );
     /// ```
     ///
     /// # Errors
@@ -214,7 +217,8 @@ impl CodeChallenge {
     /// ```
     /// use proofkey::{ChallengeMethod, CodeChallenge, Error};
     ///
-    /// let plain = CodeChallenge::parse("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk", ChallengeMethod::Plain)?;
+    /// let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+    /// let plain = CodeChallenge::parse(verifier, ChallengeMethod::Plain)?;
     /// assert_eq!(plain.verify("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"), Ok(()));
     /// assert_eq!(plain.verify("short"), Err(Error::VerifierLength { len: 5 }));
     /// # Ok::<(), Error>(())

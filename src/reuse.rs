@@ -170,7 +170,8 @@ impl<const N: usize> ReuseGuard<N> {
     ///
     /// ```
     /// use proofkey::{ChallengeMethod, CodeChallenge, ReuseGuard};
-    /// let c = CodeChallenge::parse("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", ChallengeMethod::S256)?;
+    /// let value = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+    /// let c = CodeChallenge::parse(value, ChallengeMethod::S256)?;
     /// let mut guard = ReuseGuard::<64>::new([1; 32], 600);
     /// guard.check_and_record("spa", &c, 100)?;
     /// guard.reset([2; 32], 600);
@@ -195,7 +196,8 @@ impl<const N: usize> ReuseGuard<N> {
     /// ```
     /// use proofkey::{ChallengeMethod, CodeChallenge, ReuseGuard};
     /// let v = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-    /// let s256 = CodeChallenge::parse("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", ChallengeMethod::S256)?;
+    /// let challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+    /// let s256 = CodeChallenge::parse(challenge, ChallengeMethod::S256)?;
     /// let plain = CodeChallenge::parse(v, ChallengeMethod::Plain)?;
     /// let guard = ReuseGuard::<1>::new([42; 32], 600);
     /// // the same verifier behind both

@@ -89,7 +89,10 @@ impl Visitor<'_> for MethodVisitor {
 /// request's parameters, so a server can store it next to the code:
 ///
 /// ```json
-/// {"code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", "code_challenge_method": "S256"}
+/// {
+///   "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+///   "code_challenge_method": "S256"
+/// }
 /// ```
 ///
 /// For plain, `code_challenge` is the verifier itself: store the record as
@@ -98,11 +101,10 @@ impl Visitor<'_> for MethodVisitor {
 /// ```
 /// use proofkey::{ChallengeMethod, CodeChallenge};
 ///
-/// let c = CodeChallenge::parse("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", ChallengeMethod::S256)?;
-/// assert_eq!(
-///     serde_json::to_string(&c)?,
-///     r#"{"code_challenge":"E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM","code_challenge_method":"S256"}"#,
-/// );
+/// let value = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+/// let c = CodeChallenge::parse(value, ChallengeMethod::S256)?;
+/// let json = format!(r#"{{"code_challenge":"{value}","code_challenge_method":"S256"}}"#);
+/// assert_eq!(serde_json::to_string(&c)?, json);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///
@@ -194,7 +196,8 @@ impl Serialize for CodeChallenge {
 /// ```
 /// use proofkey::{ChallengeMethod, CodeChallenge};
 ///
-/// let stored = r#"{"code_challenge":"E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM","code_challenge_method":"S256"}"#;
+/// let stored = r#"{"code_challenge":"E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+///                  "code_challenge_method":"S256"}"#;
 /// let c: CodeChallenge = serde_json::from_str(stored)?;
 /// assert_eq!(c.method(), ChallengeMethod::S256);
 /// assert!(c.verify("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk").is_ok());

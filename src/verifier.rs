@@ -26,8 +26,7 @@ mod generate;
 /// ```
 /// use proofkey::CodeVerifier;
 ///
-/// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
-/// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
+/// let mut rng = rand::rng();
 /// let verifier = CodeVerifier::from_rng(&mut rng)?;  // or CodeVerifier::random()?
 /// let challenge = verifier.challenge();              // S256
 /// assert_eq!(verifier.secret().len(), 43);

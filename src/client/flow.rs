@@ -37,8 +37,7 @@ use crate::verifier::CodeVerifier;
 ///
 /// ```
 /// use proofkey::ClientFlow;
-/// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
-/// # let mut rng = ChaCha20Rng::from_seed([7; 32]); // or ClientFlow::random(now)
+/// let mut rng = rand::rng(); // or ClientFlow::random(now)
 ///
 /// let now = 1_700_000_000; // seconds, e.g. since the Unix epoch
 /// let flow = ClientFlow::from_rng(&mut rng, now)?;
@@ -98,9 +97,8 @@ impl ClientFlow {
     ///
     /// ```
     /// use proofkey::ClientFlow;
-    /// use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
     ///
-    /// let mut rng = ChaCha20Rng::from_seed([7; 32]);
+    /// let mut rng = rand::rng(); // any rand_core 0.10 TryCryptoRng
     /// let a = ClientFlow::from_rng(&mut rng, 1_700_000_000)?;
     /// let b = ClientFlow::from_rng(&mut rng, 1_700_000_000)?;
     /// assert_ne!(a.state(), b.state());
@@ -163,15 +161,17 @@ impl ClientFlow {
     /// needs encoding).
     ///
     /// ```
-    /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
-    /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
+    /// let mut rng = rand::rng();
     /// let flow = proofkey::ClientFlow::from_rng(&mut rng, 0)?;
     /// let query: Vec<String> = flow
     ///     .authorization_pairs()
     ///     .iter()
     ///     .map(|(k, v)| format!("{k}={v}"))
     ///     .collect();
-    /// let url = format!("https://as.example/authorize?response_type=code&client_id=app&{}", query.join("&"));
+    /// let url = format!(
+    ///     "https://as.example/authorize?response_type=code&client_id=app&{}",
+    ///     query.join("&"),
+    /// );
     /// assert!(url.contains("&code_challenge_method=S256&state="));
     /// # Ok::<(), proofkey::FlowError>(())
     /// ```
@@ -188,8 +188,7 @@ impl ClientFlow {
     /// this flow; the authorization server returns it with the code.
     ///
     /// ```
-    /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
-    /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
+    /// let mut rng = rand::rng();
     /// let flow = proofkey::ClientFlow::from_rng(&mut rng, 0)?;
     /// let key = format!("pkce.{}", flow.state());
     /// # assert_eq!(key.len(), 48);
@@ -203,8 +202,7 @@ impl ClientFlow {
     /// The S256 `code_challenge` of this flow's verifier.
     ///
     /// ```
-    /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
-    /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
+    /// let mut rng = rand::rng();
     /// let flow = proofkey::ClientFlow::from_rng(&mut rng, 0)?;
     /// assert_eq!(flow.challenge().method(), proofkey::ChallengeMethod::S256);
     /// # Ok::<(), proofkey::FlowError>(())
@@ -218,8 +216,7 @@ impl ClientFlow {
     /// (e.g. the `oauth2` crate's `PkceCodeVerifier::new(v.secret().to_owned())`).
     ///
     /// ```
-    /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
-    /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
+    /// let mut rng = rand::rng();
     /// let flow = proofkey::ClientFlow::from_rng(&mut rng, 0)?;
     /// assert_eq!(flow.verifier().secret().len(), 43);
     /// # Ok::<(), proofkey::FlowError>(())
@@ -232,8 +229,7 @@ impl ClientFlow {
     /// When the flow started, as given to [`from_rng`](Self::from_rng).
     ///
     /// ```
-    /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
-    /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
+    /// let mut rng = rand::rng();
     /// let flow = proofkey::ClientFlow::from_rng(&mut rng, 1_700_000_000)?;
     /// assert_eq!(flow.issued_at(), 1_700_000_000);
     /// # Ok::<(), proofkey::FlowError>(())
@@ -248,10 +244,9 @@ impl ClientFlow {
     /// or [`FlowStore::take`](crate::FlowStore::take), after the issuer check.
     ///
     /// ```
-    /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
-    /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
+    /// let mut rng = rand::rng();
     /// # let flow = proofkey::ClientFlow::from_rng(&mut rng, 0)?;
-    /// let mut form = vec![("grant_type", "authorization_code"), ("code", "SplxlOBeZQQYbYS6WxSbIA")];
+    /// let mut form = vec![("grant_type", "authorization_code"), ("code", "SplxlOBeZQQ")];
     /// form.extend(flow.token_pairs());
     /// assert_eq!(form[2].0, "code_verifier");
     /// # Ok::<(), proofkey::FlowError>(())
@@ -271,8 +266,7 @@ impl ClientFlow {
     /// [`StoredFlow`]); [`resume`](Self::resume) reads it back.
     ///
     /// ```
-    /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
-    /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
+    /// let mut rng = rand::rng();
     /// let flow = proofkey::ClientFlow::from_rng(&mut rng, 1_700_000_000)?;
     /// let stored = flow.to_stored();
     /// let back = proofkey::ClientFlow::resume(stored.secret(), flow.state(), 1_700_000_001)?;
@@ -290,8 +284,7 @@ impl ClientFlow {
     ///
     /// ```
     /// use proofkey::{ClientFlow, FlowError};
-    /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
-    /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
+    /// let mut rng = rand::rng();
     ///
     /// let flow = ClientFlow::from_rng(&mut rng, 1_700_000_000)?;
     /// let other = ClientFlow::from_rng(&mut rng, 1_700_000_000)?;
@@ -334,8 +327,7 @@ impl ClientFlow {
     ///
     /// ```
     /// use proofkey::{ClientFlow, FlowError};
-    /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
-    /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
+    /// let mut rng = rand::rng();
     ///
     /// let flow = ClientFlow::from_rng(&mut rng, 1_000)?;
     /// let stored = flow.to_stored();
@@ -376,8 +368,7 @@ impl fmt::Debug for ClientFlow {
     /// Shows the start time; the `state` and the verifier are redacted.
     ///
     /// ```
-    /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
-    /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
+    /// let mut rng = rand::rng();
     /// let flow = proofkey::ClientFlow::from_rng(&mut rng, 5)?;
     /// assert_eq!(
     ///     format!("{flow:?}"),

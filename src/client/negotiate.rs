@@ -29,7 +29,8 @@ impl ChallengeMethod {
     /// assert_eq!(ChallengeMethod::negotiate(Some(["plain", "S256"])), Ok(ChallengeMethod::S256));
     /// assert_eq!(ChallengeMethod::negotiate(Some(["plain"])), Err(FlowError::S256NotAdvertised));
     /// assert_eq!(ChallengeMethod::negotiate(Some(["s256"])), Err(FlowError::S256NotAdvertised));
-    /// assert_eq!(ChallengeMethod::negotiate(None::<[&str; 0]>), Err(FlowError::MethodsNotAdvertised));
+    /// let absent = None::<[&str; 0]>;
+    /// assert_eq!(ChallengeMethod::negotiate(absent), Err(FlowError::MethodsNotAdvertised));
     ///
     /// // From parsed metadata, e.g. `Option<Vec<String>>`:
     /// let supported: Option<Vec<String>> = Some(vec!["S256".to_owned()]);
@@ -70,7 +71,8 @@ impl ChallengeMethod {
     /// use proofkey::{ChallengeMethod, FlowError};
     ///
     /// assert_eq!(ChallengeMethod::negotiate_legacy(None::<[&str; 0]>), Ok(ChallengeMethod::S256));
-    /// assert_eq!(ChallengeMethod::negotiate_legacy(Some(["plain"])), Err(FlowError::S256NotAdvertised));
+    /// let plain_only = ChallengeMethod::negotiate_legacy(Some(["plain"]));
+    /// assert_eq!(plain_only, Err(FlowError::S256NotAdvertised));
     /// ```
     ///
     /// # Errors

@@ -38,8 +38,7 @@ use crate::verifier::CodeVerifier;
 ///
 /// ```
 /// use proofkey::{ClientFlow, FlowError, FlowStore};
-/// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
-/// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
+/// let mut rng = rand::rng();
 ///
 /// let now = 1_700_000_000;
 /// let mut store = FlowStore::<8>::new();
@@ -164,8 +163,7 @@ impl<const N: usize> FlowStore<N> {
     /// dropped.
     ///
     /// ```
-    /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
-    /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
+    /// let mut rng = rand::rng();
     /// let mut store = proofkey::FlowStore::<4>::new();
     /// store.insert(proofkey::ClientFlow::from_rng(&mut rng, 0)?, 0)?;
     /// assert_eq!(store.len(), 1);
@@ -192,8 +190,7 @@ impl<const N: usize> FlowStore<N> {
     ///
     /// ```
     /// use proofkey::{ClientFlow, FlowError, FlowStore};
-    /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
-    /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
+    /// let mut rng = rand::rng();
     ///
     /// let mut store = FlowStore::<1>::new();
     /// store.insert(ClientFlow::from_rng(&mut rng, 0)?, 0)?;
@@ -232,8 +229,7 @@ impl<const N: usize> FlowStore<N> {
     ///
     /// ```
     /// use proofkey::{ClientFlow, FlowError, FlowStore};
-    /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
-    /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
+    /// let mut rng = rand::rng();
     ///
     /// let mut store = FlowStore::<4>::new();
     /// let flow = ClientFlow::from_rng(&mut rng, 0)?;
@@ -273,8 +269,7 @@ impl<const N: usize> FlowStore<N> {
     /// expired verifiers from memory sooner.
     ///
     /// ```
-    /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
-    /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
+    /// let mut rng = rand::rng();
     /// let mut store = proofkey::FlowStore::<4>::new();
     /// store.insert(proofkey::ClientFlow::from_rng(&mut rng, 0)?, 0)?;
     /// store.insert(proofkey::ClientFlow::from_rng(&mut rng, 500)?, 500)?;

@@ -52,8 +52,7 @@ const _: () = assert!(MAX_STORED_LEN <= u8::MAX as usize);
 ///
 /// ```
 /// use proofkey::ClientFlow;
-/// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
-/// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
+/// let mut rng = rand::rng();
 ///
 /// let flow = ClientFlow::from_rng(&mut rng, 1_700_000_000)?;
 /// let stored = flow.to_stored();
@@ -87,8 +86,7 @@ impl StoredFlow {
     /// The text to store.
     ///
     /// ```
-    /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
-    /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
+    /// let mut rng = rand::rng();
     /// let flow = proofkey::ClientFlow::from_rng(&mut rng, 1_700_000_000)?;
     /// let stored = flow.to_stored();
     /// let text: &str = stored.secret(); // sessionStorage.setItem(key, text)
@@ -215,8 +213,7 @@ impl fmt::Debug for StoredFlow {
     /// Prints `StoredFlow([REDACTED])`.
     ///
     /// ```
-    /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
-    /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
+    /// let mut rng = rand::rng();
     /// let stored = proofkey::ClientFlow::from_rng(&mut rng, 0)?.to_stored();
     /// assert_eq!(format!("{stored:?}"), "StoredFlow([REDACTED])");
     /// # Ok::<(), proofkey::FlowError>(())

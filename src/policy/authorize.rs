@@ -88,7 +88,10 @@ impl Policy {
     /// assert_eq!(err, AuthorizeError::RepeatedMethod);
     /// assert_eq!(
     ///     err.query_pairs(),
-    ///     [("error", "invalid_request"), ("error_description", "code_challenge_method parameter repeated")],
+    ///     [
+    ///         ("error", "invalid_request"),
+    ///         ("error_description", "code_challenge_method parameter repeated"),
+    ///     ],
     /// );
     /// ```
     ///

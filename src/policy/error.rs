@@ -15,8 +15,9 @@ use crate::method::ChallengeMethod;
 /// ```
 /// use proofkey::{AuthorizeError, ClientType, Policy};
 ///
+/// let challenge = Some("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
 /// let err = Policy::production()
-///     .authorize(ClientType::Public, Some("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"), Some("plain"))
+///     .authorize(ClientType::Public, challenge, Some("plain"))
 ///     .unwrap_err();
 /// assert_eq!(err, AuthorizeError::MethodNotAllowed);
 /// assert_eq!(err.error_code(), "invalid_request");
@@ -67,7 +68,8 @@ impl AuthorizeError {
     ///
     /// ```
     /// use proofkey::AuthorizeError;
-    /// assert_eq!(AuthorizeError::UnsupportedMethod.description(), "transform algorithm not supported");
+    /// let err = AuthorizeError::UnsupportedMethod;
+    /// assert_eq!(err.description(), "transform algorithm not supported");
     /// ```
     #[must_use]
     pub const fn description(&self) -> &'static str {
@@ -236,7 +238,8 @@ impl TokenError {
     ///
     /// assert_eq!(
     ///     TokenError::Mismatch.json().to_string(),
-    ///     r#"{"error":"invalid_grant","error_description":"code_verifier does not match the code_challenge"}"#,
+    ///     r#"{"error":"invalid_grant","#.to_owned()
+    ///         + r#""error_description":"code_verifier does not match the code_challenge"}"#,
     /// );
     /// ```
     #[must_use]
