@@ -130,10 +130,12 @@ struct Slot {
 // The slots are zeroized as whole values, one write each.
 impl DefaultIsZeroes for Slot {}
 
-const FREE: Slot = Slot {
-    fingerprint: [0; 16],
-    expires_at: 0,
-};
+impl Slot {
+    const FREE: Self = Self {
+        fingerprint: [0; 16],
+        expires_at: 0,
+    };
+}
 
 impl<const N: usize> ReuseGuard<N> {
     /// An empty guard that remembers a (client, challenge) pair for
@@ -159,7 +161,7 @@ impl<const N: usize> ReuseGuard<N> {
         Self {
             key,
             window_secs,
-            slots: [FREE; N],
+            slots: [Slot::FREE; N],
         }
     }
 
