@@ -140,17 +140,11 @@ impl CodeChallenge {
         let digest = sha256(verifier);
         match method {
             // RFC 7636 §4.2: BASE64URL-ENCODE(SHA256(ASCII(code_verifier)))
-            ChallengeMethod::S256 => {
-                let Ok(value) = SecretText::filled(B64_32_LEN, |dst| {
-                    alphabet::encode_32(&digest, dst);
-                    Ok::<(), core::convert::Infallible>(())
-                });
-                Self {
-                    method,
-                    value,
-                    digest,
-                }
-            }
+            ChallengeMethod::S256 => Self {
+                method,
+                value: SecretText::base64url_32(&digest),
+                digest,
+            },
             ChallengeMethod::Plain => Self::new(method, verifier, digest),
         }
     }

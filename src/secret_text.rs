@@ -1,7 +1,11 @@
 //! [`SecretText`]: the inline buffer behind every value that holds secret
 //! text (a verifier, a plain challenge, a `state`, a stored flow).
 
+use core::convert::Infallible;
+
 use zeroize::Zeroize;
+
+use crate::alphabet::{self, B64_32_LEN};
 
 /// Up to `N` bytes of UTF-8 text in an inline buffer, zeroized on drop.
 ///
@@ -55,6 +59,16 @@ impl<const N: usize> SecretText<N> {
             }
         }
         Ok(text)
+    }
+
+    /// The unpadded base64url of 32 octets (43 characters): a verifier from
+    /// random octets, an S256 challenge, a `state`. Empty if `N` < 43.
+    pub(crate) fn base64url_32(octets: &[u8; 32]) -> Self {
+        let Ok(text) = Self::filled(B64_32_LEN, |dst| {
+            alphabet::encode_32(octets, dst);
+            Ok::<(), Infallible>(())
+        });
+        text
     }
 
     /// Appends `s` if it is ASCII and fits; returns whether it did.
@@ -113,6 +127,17 @@ mod tests {
         assert!(!text.push(b"cdef"));
         assert!(text.push(b"cde"));
         assert_eq!(text.as_str(), "abcde");
+    }
+
+    #[test]
+    fn base64url_32_is_rfc_7636_appendix_b() {
+        let octets = [
+            116, 24, 223, 180, 151, 153, 224, 37, 79, 250, 96, 125, 216, 173, 187, 186, 22, 212,
+            37, 77, 105, 214, 191, 240, 91, 88, 5, 88, 83, 132, 141, 121,
+        ];
+        let text = SecretText::<43>::base64url_32(&octets);
+        assert_eq!(text.as_str(), "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk");
+        assert_eq!(SecretText::<42>::base64url_32(&octets).as_str(), "");
     }
 
     #[test]

@@ -91,11 +91,9 @@ impl CodeVerifier {
 
     /// The verifier of `octets`.
     fn encoded(octets: &[u8; 32]) -> Self {
-        let Ok(text) = SecretText::filled(alphabet::B64_32_LEN, |dst| {
-            alphabet::encode_32(octets, dst);
-            Ok::<(), core::convert::Infallible>(())
-        });
-        Self { text }
+        Self {
+            text: SecretText::base64url_32(octets),
+        }
     }
 
     /// Parses a `code_verifier` received from a client or read back from

@@ -33,11 +33,9 @@ impl State {
     }
 
     fn encode(octets: &[u8; 32]) -> Self {
-        let Ok(text) = SecretText::filled(B64_32_LEN, |dst| {
-            alphabet::encode_32(octets, dst);
-            Ok::<(), core::convert::Infallible>(())
-        });
-        Self { text }
+        Self {
+            text: SecretText::base64url_32(octets),
+        }
     }
 
     /// A state read back from storage: exactly 43 base64url characters.
