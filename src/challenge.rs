@@ -1,6 +1,7 @@
 //! `code_challenge`: what the server stores with the authorization code.
 
 use core::fmt;
+use core::mem::ManuallyDrop;
 
 use subtle::{Choice, ConstantTimeEq};
 
@@ -63,8 +64,9 @@ use crate::sha256::sha256;
 #[derive(Clone)]
 pub struct CodeChallenge {
     method: ChallengeMethod,
-    // Invariant: valid for `method` (for plain, a verifier: zeroized on drop).
-    value: SecretText<MAX_LEN>,
+    // Invariant: valid for `method`. Wiped on drop for plain, where it is a
+    // verifier; an S256 value is public, and `challenge()` a hot path.
+    value: ManuallyDrop<SecretText<MAX_LEN>>,
     // S256: BASE64URL-DECODE(value); plain: SHA256(value).
     digest: [u8; 32],
 }
@@ -142,7 +144,7 @@ impl CodeChallenge {
             // RFC 7636 §4.2: BASE64URL-ENCODE(SHA256(ASCII(code_verifier)))
             ChallengeMethod::S256 => Self {
                 method,
-                value: SecretText::base64url_32(&digest),
+                value: ManuallyDrop::new(SecretText::base64url_32(&digest)),
                 digest,
             },
             ChallengeMethod::Plain => Self::new(method, verifier, digest),
@@ -155,7 +157,7 @@ impl CodeChallenge {
         text.push(value);
         Self {
             method,
-            value: text,
+            value: ManuallyDrop::new(text),
             digest,
         }
     }
@@ -291,5 +293,16 @@ impl fmt::Debug for CodeChallenge {
             ChallengeMethod::Plain => s.field("value", &format_args!("[REDACTED]")),
         };
         s.finish()
+    }
+}
+
+impl Drop for CodeChallenge {
+    fn drop(&mut self) {
+        // A plain value is a verifier; an S256 value and either digest are
+        // public (they travel in the authorization request). `value` holds
+        // no resource, so not dropping it for S256 leaks nothing.
+        if self.method == ChallengeMethod::Plain {
+            self.value.wipe();
+        }
     }
 }

@@ -150,8 +150,8 @@
 //! - **Secrets stay secret.** [`CodeVerifier`] prints
 //!   `CodeVerifier([REDACTED])` in `Debug` and has no `Display`, `Clone`,
 //!   `PartialEq` or `Serialize`; its buffer is zeroized on drop
-//!   (`ZeroizeOnDrop`), and so are a challenge (a plain one *is* a
-//!   verifier, and its `Debug` is redacted too), a [`ClientFlow`], its
+//!   (`ZeroizeOnDrop`), and so are a plain challenge (which *is* a
+//!   verifier, and whose `Debug` is redacted too), a [`ClientFlow`], its
 //!   [`StoredFlow`] and a [`FlowStore`]'s entries. [`CodeVerifier::secret`]
 //!   is the one way to read a verifier. The padded copy that SHA-256 hashes
 //!   is wiped after each hash, and the constructors wipe the stack frame
