@@ -120,7 +120,7 @@ const STUCK: [(&str, Source); 6] = [
 ];
 
 #[test]
-fn generate_draws_32_octets_once() {
+fn from_rng_draws_32_octets_once() {
     let mut r = rng(|_, i| RFC_OCTETS[i]);
     let v = CodeVerifier::from_rng(&mut r).unwrap();
     assert_eq!(r.calls, 1);
@@ -128,7 +128,7 @@ fn generate_draws_32_octets_once() {
 }
 
 #[test]
-fn generate_with_len_stops_as_soon_as_it_has_enough() {
+fn from_rng_with_len_stops_as_soon_as_it_has_enough() {
     // Every octet is accepted: 64 per draw, so 64 characters need one draw
     // and 65 need two. The characters are `octet % 66`, which also checks
     // the mapping of every octet below 198 (65, 131 and 197 give '~').
@@ -257,7 +257,7 @@ fn rng_failure_is_an_error_not_a_panic() {
 }
 
 #[test]
-fn a_healthy_infallible_rng_goes_through_generate() {
+fn a_healthy_infallible_rng_goes_through_from_rng() {
     let v = CodeVerifier::from_rng(&mut Infallibly(rng(|_, i| RFC_OCTETS[i]))).unwrap();
     assert_eq!(v.secret(), RFC_VERIFIER);
     let v = CodeVerifier::from_rng_with_len(&mut Infallibly(rng(accepted)), 128).unwrap();

@@ -366,7 +366,7 @@ fn from_str_and_try_from_match_parse() {
 }
 
 #[test]
-fn generate_with_len_rejects_out_of_range_lengths() {
+fn from_rng_with_len_rejects_out_of_range_lengths() {
     use rand::{rand_core::SeedableRng, rngs::ChaCha20Rng};
     let mut rng = ChaCha20Rng::from_seed([1; 32]);
     for len in [0, 42, 129, usize::MAX] {

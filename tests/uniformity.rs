@@ -35,7 +35,7 @@ fn chi_square(counts: &[u64]) -> f64 {
 const CRITICAL_999: f64 = 110.6;
 
 #[test]
-fn generate_with_len_is_uniform_over_66_characters() {
+fn from_rng_with_len_is_uniform_over_66_characters() {
     // 10 000 × 128 = 1.28 M characters, about 19 400 per character.
     let counts = histogram(42, 10_000, 128);
     assert!(counts.iter().all(|&c| c > 0), "every character occurs");
