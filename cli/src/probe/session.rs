@@ -117,14 +117,14 @@ impl Session {
 
     /// A fresh random value (43 characters, 256 bits from the OS), not a secret.
     fn nonce() -> Result<String, Failure> {
-        CodeVerifier::try_generate(&mut getrandom::SysRng)
+        CodeVerifier::from_rng(&mut getrandom::SysRng)
             .map(|v| v.secret().to_owned())
             .map_err(|e| Failure::network(e.to_string()))
     }
 
     /// A fresh verifier (43 characters, 256 bits from the OS).
     pub(crate) fn verifier(&mut self) -> Result<CodeVerifier, Failure> {
-        let verifier = CodeVerifier::try_generate(&mut getrandom::SysRng)
+        let verifier = CodeVerifier::from_rng(&mut getrandom::SysRng)
             .map_err(|e| Failure::network(e.to_string()))?;
         self.keep_secret(verifier.secret());
         Ok(verifier)
