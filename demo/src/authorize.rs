@@ -154,6 +154,12 @@ fn decide_code(
         }
     }
 
+    // RFC 8707 §2: a malformed resource is refused before any code exists.
+    let resource = match crate::resource::requested(pairs) {
+        Ok(resource) => resource,
+        Err(description) => return fail(crate::resource::INVALID_TARGET, description),
+    };
+
     // 2. PKCE, with the client type from the registration, over the raw
     // pairs (a map would have dropped the repeats).
     let settings = &s.settings;
@@ -187,6 +193,7 @@ fn decide_code(
         client_id: client.id,
         redirect_uri: redirect_uri.to_owned(),
         challenge: bound.as_ref().map(|c| (c.as_str().to_owned(), c.method())),
+        resource: resource.map(str::to_owned),
         expires_at: Instant::now() + settings.code_lifetime,
     };
     if s.codes.insert(code.clone(), record).is_err() {

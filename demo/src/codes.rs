@@ -24,6 +24,8 @@ pub(crate) struct CodeRecord {
     pub(crate) redirect_uri: String,
     /// `Some((challenge value, method))`, or `None` for "no PKCE".
     pub(crate) challenge: Option<(String, ChallengeMethod)>,
+    /// The `resource` of the authorization request (RFC 8707), if any.
+    pub(crate) resource: Option<String>,
     pub(crate) expires_at: Instant,
 }
 

@@ -24,6 +24,8 @@ usage: cargo run -p demo -- [PORT] [--weaken RULE]
                     missing-challenge  issue codes to the public client without
                                        code_challenge, redeemed without verifier
                     replay             a code can be redeemed again after success
+                    no-methods-metadata  omit code_challenge_methods_supported
+                                       from the metadata (PKCE still enforced)
   -h, --help      this text
 
 environment: DEMO_POLICY=production (default) | development | oauth21 | fapi2
@@ -162,6 +164,9 @@ async fn main() -> ExitCode {
         "           {} (confidential, redirect_uri {})",
         demo::BACKEND_CLIENT_ID,
         demo::BACKEND_REDIRECT_URI
+    );
+    say!(
+        "  MCP-style resource: {issuer}/mcp (RFC 9728 metadata: {issuer}/.well-known/oauth-protected-resource/mcp)"
     );
     say!("try: curl -s {issuer}/.well-known/oauth-authorization-server");
     say!("walkthrough: demo/README.md");

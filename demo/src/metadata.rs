@@ -10,17 +10,24 @@ use crate::{AppState, weaken};
 
 pub(crate) async fn metadata(State(s): State<Arc<AppState>>) -> Response {
     let issuer = &s.settings.issuer;
-    Json(json!({
+    let mut metadata = json!({
         "issuer": issuer,
         "authorization_endpoint": format!("{issuer}/authorize"),
         "token_endpoint": format!("{issuer}/token"),
         "response_types_supported": ["code"],
         "grant_types_supported": ["authorization_code"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
-        "code_challenge_methods_supported":
-            weaken::methods_supported(s.settings.weakness, &s.settings.policy),
         // RFC 9207: every authorization response carries `iss`.
         "authorization_response_iss_parameter_supported": true,
-    }))
-    .into_response()
+    });
+    if let (Some(methods), Some(fields)) = (
+        weaken::methods_supported(s.settings.weakness, &s.settings.policy),
+        metadata.as_object_mut(),
+    ) {
+        fields.insert(
+            "code_challenge_methods_supported".to_owned(),
+            json!(methods),
+        );
+    }
+    Json(metadata).into_response()
 }

@@ -131,6 +131,22 @@ fn exchange(
         }
         Some(_) => {}
     }
+    // RFC 8707 §2.2, MCP: the token request names the code's resource
+    // again, exactly; it becomes the token's audience.
+    let resource = crate::resource::requested(&pairs).map_err(|description| {
+        refuse(TokenFailure::Own {
+            status: StatusCode::BAD_REQUEST,
+            error: crate::resource::INVALID_TARGET,
+            description,
+        })
+    })?;
+    if !crate::resource::same_target(record.resource.as_deref(), resource) {
+        return Err(refuse(TokenFailure::Own {
+            status: StatusCode::BAD_REQUEST,
+            error: crate::resource::INVALID_TARGET,
+            description: "resource does not match the authorization request's",
+        }));
+    }
 
     // PKCE (server guide step 3): rebuild the stored binding. A record that
     // does not parse is a server fault, never "no PKCE".
@@ -168,6 +184,8 @@ fn exchange(
 
     let access_token =
         random_token().map_err(|_| refuse(server_error("no randomness available")))?;
+    s.tokens
+        .issue(&access_token, client.id, record.resource.clone());
     if settings.weakness == Some(Weakness::Replay) {
         // --weaken replay: the code goes back, redeemable again.
         s.codes.put_back(code.to_owned(), record);

@@ -32,20 +32,26 @@ pub enum Weakness {
     /// A code can be redeemed again after a success (it is not consumed;
     /// a failed attempt still consumes it).
     Replay,
+    /// The metadata omits `code_challenge_methods_supported` (as Entra ID
+    /// and Cognito do), while the endpoints still enforce S256: strict MCP
+    /// clients must refuse the server, lenient ones assume S256.
+    NoMethodsMetadata,
 }
 
 impl Weakness {
     /// Every rule, in the order of `--help`.
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 6] = [
         Self::Downgrade,
         Self::MissingVerifier,
         Self::Plain,
         Self::MissingChallenge,
         Self::Replay,
+        Self::NoMethodsMetadata,
     ];
 
     /// The rule's name on the command line: `downgrade`,
-    /// `missing-verifier`, `plain`, `missing-challenge` or `replay`.
+    /// `missing-verifier`, `plain`, `missing-challenge`, `replay` or
+    /// `no-methods-metadata`.
     #[must_use]
     pub const fn name(self) -> &'static str {
         match self {
@@ -54,6 +60,7 @@ impl Weakness {
             Self::Plain => "plain",
             Self::MissingChallenge => "missing-challenge",
             Self::Replay => "replay",
+            Self::NoMethodsMetadata => "no-methods-metadata",
         }
     }
 
@@ -72,6 +79,9 @@ impl Weakness {
                 "issues codes to the public client without code_challenge, redeemed without verifier"
             }
             Self::Replay => "does not consume a code on success: it can be redeemed again",
+            Self::NoMethodsMetadata => {
+                "omits code_challenge_methods_supported from its metadata (PKCE still enforced)"
+            }
         }
     }
 
@@ -99,7 +109,7 @@ pub struct UnknownWeakness;
 impl fmt::Display for UnknownWeakness {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(
-            "unknown rule: expected downgrade, missing-verifier, plain, missing-challenge or replay",
+            "unknown rule: expected downgrade, missing-verifier, plain, missing-challenge, replay or no-methods-metadata",
         )
     }
 }
@@ -176,14 +186,16 @@ pub(crate) fn token(
     }
 }
 
-/// `code_challenge_methods_supported`: the policy's, with plain under [`Weakness::Plain`].
+/// `code_challenge_methods_supported`: the policy's, with plain under
+/// [`Weakness::Plain`], absent (`None`) under [`Weakness::NoMethodsMetadata`].
 pub(crate) fn methods_supported(
     weakness: Option<Weakness>,
     policy: &Policy,
-) -> &'static [&'static str] {
+) -> Option<&'static [&'static str]> {
     match weakness {
-        Some(Weakness::Plain) => policy.allow_plain(true).methods_supported(),
-        _ => policy.methods_supported(),
+        Some(Weakness::Plain) => Some(policy.allow_plain(true).methods_supported()),
+        Some(Weakness::NoMethodsMetadata) => None,
+        _ => Some(policy.methods_supported()),
     }
 }
 
