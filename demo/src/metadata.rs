@@ -20,14 +20,17 @@ pub(crate) async fn metadata(State(s): State<Arc<AppState>>) -> Response {
         // RFC 9207: every authorization response carries `iss`.
         "authorization_response_iss_parameter_supported": true,
     });
-    if let (Some(methods), Some(fields)) = (
+    match (
         weaken::methods_supported(s.settings.weakness, &s.settings.policy),
         metadata.as_object_mut(),
     ) {
-        fields.insert(
-            "code_challenge_methods_supported".to_owned(),
-            json!(methods),
-        );
+        (Some(methods), Some(fields)) => {
+            fields.insert("code_challenge_methods_supported".to_owned(), json!(methods));
+        }
+        (None, _) => s.log.line(format_args!(
+            "metadata: code_challenge_methods_supported omitted WEAKENED by --weaken no-methods-metadata"
+        )),
+        (Some(_), None) => {}
     }
     Json(metadata).into_response()
 }
