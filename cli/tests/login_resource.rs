@@ -199,3 +199,111 @@ fn register_needs_a_registration_endpoint_and_resource_metadata_must_exist() {
     assert_eq!(run(&["login", "--client-id", "spa"]).code, 2);
     assert_eq!(run(&["login", &demo.issuer]).code, 2);
 }
+
+/// A resource with no 401 pointer: its well-known metadata (path inserted)
+/// names a server that has only OpenID discovery, without
+/// `code_challenge_methods_supported`: refused with the MCP sentence.
+#[test]
+fn openid_metadata_without_methods_is_refused_after_well_known_discovery() {
+    let base = support::fixed_server(vec![
+        (
+            "/.well-known/oauth-protected-resource/mcp",
+            200,
+            r#"{"resource":"{ISSUER}/mcp","authorization_servers":["{ISSUER}"]}"#.to_owned(),
+        ),
+        (
+            "/.well-known/openid-configuration",
+            200,
+            r#"{"issuer":"{ISSUER}","authorization_endpoint":"{ISSUER}/authorize","token_endpoint":"{ISSUER}/token"}"#
+                .to_owned(),
+        ),
+    ]);
+    let out = run(&[
+        "login",
+        "--resource",
+        &format!("{base}/mcp"),
+        "--client-id",
+        "app",
+        "--no-browser",
+    ]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.starts_with(&format!(
+            "the resource {base}/mcp names the authorization server {base} (metadata {base}/.well-known/oauth-protected-resource/mcp)"
+        )),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("MCP clients MUST refuse to proceed\""),
+        "{}",
+        out.stderr
+    );
+}
+
+/// RFC 9728 §3.3: metadata for another resource is not used.
+#[test]
+fn metadata_for_another_resource_is_refused() {
+    let base = support::fixed_server(vec![(
+        "/.well-known/oauth-protected-resource/mcp",
+        200,
+        r#"{"resource":"{ISSUER}/other","authorization_servers":["{ISSUER}"]}"#.to_owned(),
+    )]);
+    let out = run(&[
+        "login",
+        "--resource",
+        &format!("{base}/mcp"),
+        "--client-id",
+        "app",
+        "--no-browser",
+    ]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(&format!(
+            "is for \"{base}/other\", not \"{base}/mcp\" (RFC 9728 §3.3: they must be identical)"
+        )),
+        "{}",
+        out.stderr
+    );
+}
+
+/// A 401 whose `resource_metadata` points to another origin is refused
+/// before anything is fetched there.
+#[test]
+fn a_metadata_pointer_to_another_origin_is_refused() {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let server = std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+            .unwrap();
+        let mut head = [0u8; 2048];
+        let _ = stream.read(&mut head);
+        let body = "{}";
+        write!(
+            stream,
+            "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer resource_metadata=\"http://127.0.0.1:9/.well-known/oauth-protected-resource\"\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+    });
+    let out = run(&[
+        "login",
+        "--resource",
+        &format!("{base}/mcp"),
+        "--client-id",
+        "app",
+        "--no-browser",
+    ]);
+    server.join().unwrap();
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(
+            "the resource's metadata pointer http://127.0.0.1:9/.well-known/oauth-protected-resource is not on the resource's origin"
+        ),
+        "{}",
+        out.stderr
+    );
+}
