@@ -24,7 +24,8 @@ usage: cargo run -p demo -- [PORT] [--weaken RULE]
                     missing-challenge  issue codes to the public client without
                                        code_challenge, redeemed without verifier
                     replay             a code can be redeemed again after success
-                    no-methods-metadata  omit code_challenge_methods_supported
+                    no-methods-metadata
+                                       omit code_challenge_methods_supported
                                        from the metadata (PKCE still enforced)
   -h, --help      this text
 
