@@ -117,7 +117,7 @@ impl Fixture {
         let verifier = if len == RFC_VERIFIER.len() {
             RFC_VERIFIER.to_owned()
         } else {
-            let v = CodeVerifier::generate_with_len(&mut seeded_rng(), len).expect("43..=128");
+            let v = CodeVerifier::from_rng_with_len(&mut seeded_rng(), len).expect("43..=128");
             v.secret().to_owned()
         };
         let parsed = CodeVerifier::parse(&verifier).expect("valid verifier");
@@ -186,13 +186,13 @@ impl Fixture {
             .is_ok_and(|v| v.verify(black_box(&self.pkce_std_challenge)))
     }
 
-    /// `CodeVerifier::generate` for 43 characters (32 octets, base64url),
-    /// `generate_with_len` otherwise.
+    /// `CodeVerifier::from_rng` for 43 characters (32 octets, base64url),
+    /// `from_rng_with_len` otherwise.
     fn generate(&self, rng: &mut ChaCha12Rng) -> CodeVerifier {
         if self.len == 43 {
-            CodeVerifier::generate(rng).expect("a healthy RNG")
+            CodeVerifier::from_rng(rng).expect("a healthy RNG")
         } else {
-            CodeVerifier::generate_with_len(rng, self.len).expect("43..=128")
+            CodeVerifier::from_rng_with_len(rng, self.len).expect("43..=128")
         }
     }
 }

@@ -1,4 +1,5 @@
-//! Character classes without lookup tables, and base64url via `base64ct`.
+//! The one home of the RFC 7636 lengths, the character classes (without
+//! lookup tables), base64url of 32 octets (via `base64ct`) and hex digits.
 //!
 //! The checks and mappings here work on secret data (a verifier, its random
 //! octets, a plain challenge), so they use comparisons and arithmetic on
@@ -8,14 +9,20 @@
 
 use base64ct::{Base64UrlUnpadded, Encoding};
 
-use crate::Error;
+use crate::error::Error;
 
 /// Shortest `code_verifier` (RFC 7636 §4.1).
 pub(crate) const MIN_LEN: usize = 43;
 /// Longest `code_verifier` (RFC 7636 §4.1).
 pub(crate) const MAX_LEN: usize = 128;
-/// Length of an S256 `code_challenge`: 32 octets in unpadded base64url.
-pub(crate) const S256_LEN: usize = 43;
+/// 32 octets in unpadded base64url: an S256 `code_challenge`, a verifier
+/// from 32 random octets (RFC 7636 §4.1), a `state`.
+pub(crate) const B64_32_LEN: usize = 43;
+
+/// RFC 7636 §4.1: a verifier has 43 to 128 characters.
+pub(crate) const fn is_verifier_len(len: usize) -> bool {
+    MIN_LEN <= len && len <= MAX_LEN
+}
 
 /// Whether `b` is in `unreserved` (RFC 3986 §2.3): `[A-Za-z0-9-._~]`.
 ///
@@ -118,7 +125,7 @@ fn position_outside(bytes: &[u8], class: impl Fn(u8) -> bool) -> Option<usize> {
 #[inline]
 pub(crate) fn check_verifier(bytes: &[u8]) -> Result<(), Error> {
     let len = bytes.len();
-    if !(MIN_LEN..=MAX_LEN).contains(&len) {
+    if !is_verifier_len(len) {
         return Err(Error::VerifierLength { len });
     }
     match first_non_unreserved(bytes) {
@@ -134,6 +141,12 @@ pub(crate) fn check_verifier(bytes: &[u8]) -> Result<(), Error> {
 #[inline(never)]
 pub(crate) fn first_non_unreserved(bytes: &[u8]) -> Option<usize> {
     first_outside(bytes, is_unreserved)
+}
+
+/// Whether every byte of `bytes` is in the base64url alphabet, with no
+/// early exit: the time depends on the length alone.
+pub(crate) fn all_base64url(bytes: &[u8]) -> bool {
+    all_in(bytes, is_base64url)
 }
 
 /// Position of the first byte outside the base64url alphabet.
@@ -164,11 +177,13 @@ pub(crate) const fn unreserved_char(index: u8) -> u8 {
     index.wrapping_add(diff)
 }
 
-/// Unpadded base64url of 32 octets into `out`: 43 characters, the last one
-/// carrying 4 bits and two zero bits (RFC 4648 §5, RFC 7636 Appendix A).
-pub(crate) fn encode_32(octets: &[u8; 32], out: &mut [u8; S256_LEN]) {
-    // 32 octets always take exactly 43 characters: the length error
-    // `base64ct` reports for a short `out` cannot occur.
+/// Unpadded base64url of 32 octets into the first 43 octets of `out`
+/// (43 or more long), the last character carrying 4 bits and two zero bits
+/// (RFC 4648 §5, RFC 7636 Appendix A).
+pub(crate) fn encode_32(octets: &[u8; 32], out: &mut [u8]) {
+    // 32 octets always take exactly 43 characters, and every caller gives
+    // room for them: the length error `base64ct` reports for a short `out`
+    // cannot occur.
     let _ = Base64UrlUnpadded::encode(octets, out);
 }
 
@@ -180,13 +195,32 @@ pub(crate) fn encode_32(octets: &[u8; 32], out: &mut [u8; S256_LEN]) {
 /// or the final character's two unused bits are not zero (RFC 4648 §3.5);
 /// `base64ct` rejects both. The caller has already checked length and
 /// alphabet, to report them precisely.
-pub(crate) fn decode_32(chars: &[u8; S256_LEN]) -> Result<[u8; 32], Error> {
+pub(crate) fn decode_32(chars: &[u8; B64_32_LEN]) -> Result<[u8; 32], Error> {
     let mut out = [0u8; 32];
     // 43 characters always decode to exactly 32 octets.
     match Base64UrlUnpadded::decode(chars, &mut out) {
         Ok(_) => Ok(out),
         Err(_) => Err(Error::ChallengeNonCanonical),
     }
+}
+
+/// Lowercase hex of `octets` into `out`, two digits an octet, as far as
+/// `out` reaches; without branches or tables on the octets.
+pub(crate) fn encode_hex(octets: &[u8], out: &mut [u8]) {
+    for (pair, &octet) in out.chunks_exact_mut(2).zip(octets) {
+        if let [hi, lo] = pair {
+            *hi = hex_digit(octet >> 4);
+            *lo = hex_digit(octet & 0x0f);
+        }
+    }
+}
+
+/// `0`..`9`, `a`..`f` for a nibble: 39 more above 9 (`'a' - '0' - 10`).
+#[inline(always)]
+const fn hex_digit(nibble: u8) -> u8 {
+    nibble
+        .wrapping_add(b'0')
+        .wrapping_add(gt_mask(nibble, 9) & 39)
 }
 
 #[cfg(test)]
@@ -213,6 +247,25 @@ mod tests {
     }
 
     #[test]
+    fn hex_digits_are_lowercase_hex() {
+        let all: [u8; 16] = core::array::from_fn(|n| hex_digit(n as u8));
+        assert_eq!(&all, b"0123456789abcdef");
+        let mut out = [0u8; 6];
+        encode_hex(&[0x01, 0xab, 0xf0], &mut out);
+        assert_eq!(&out, b"01abf0");
+        let mut short = [0u8; 3];
+        encode_hex(&[0x12, 0x34], &mut short);
+        assert_eq!(&short, b"12\0");
+    }
+
+    #[test]
+    fn verifier_lengths_are_43_to_128() {
+        for n in 0..300 {
+            assert_eq!(is_verifier_len(n), (43..=128).contains(&n), "{n}");
+        }
+    }
+
+    #[test]
     fn character_mapping_matches_the_alphabet() {
         for i in 0..66u8 {
             assert_eq!(unreserved_char(i), UNRESERVED[i as usize], "index {i}");
@@ -220,10 +273,10 @@ mod tests {
     }
 
     /// Plain table-driven base64url, the reference for `encode_32`.
-    fn reference_encode(octets: &[u8; 32]) -> [u8; S256_LEN] {
+    fn reference_encode(octets: &[u8; 32]) -> [u8; B64_32_LEN] {
         let mut bits = 0u32;
         let mut nbits = 0;
-        let mut out = [0u8; S256_LEN];
+        let mut out = [0u8; B64_32_LEN];
         let mut n = 0;
         for &o in octets {
             bits = (bits << 8) | u32::from(o);
@@ -235,12 +288,12 @@ mod tests {
             }
         }
         out[n] = BASE64URL[((bits << (6 - nbits)) & 63) as usize];
-        assert_eq!(n + 1, S256_LEN);
+        assert_eq!(n + 1, B64_32_LEN);
         out
     }
 
-    fn encode(octets: &[u8; 32]) -> [u8; S256_LEN] {
-        let mut out = [0u8; S256_LEN];
+    fn encode(octets: &[u8; 32]) -> [u8; B64_32_LEN] {
+        let mut out = [0u8; B64_32_LEN];
         encode_32(octets, &mut out);
         out
     }
@@ -269,7 +322,7 @@ mod tests {
         // low bits must be zero, so 16 of the 64 characters are canonical.
         let mut chars = *b"E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
         for (value, &c) in BASE64URL.iter().enumerate() {
-            chars[S256_LEN - 1] = c;
+            chars[B64_32_LEN - 1] = c;
             assert_eq!(decode_32(&chars).is_ok(), value % 4 == 0, "{}", c as char);
         }
     }

@@ -11,12 +11,15 @@
 //! `A`, [`Policy::production`], S256).
 //!
 //! A verifier made from fuzzer bytes is not secret: it is for fuzzing only.
-//! Real verifiers come from `CodeVerifier::generate` or `CodeVerifier::random`.
+//! Real verifiers come from `CodeVerifier::from_rng` or `CodeVerifier::random`.
 
 use arbitrary::{Arbitrary, Error as ArbitraryError, Result, Unstructured, size_hint};
 
 use crate::alphabet::{self, MAX_LEN, MIN_LEN};
-use crate::{ChallengeMethod, ClientType, CodeChallenge, CodeVerifier, MissingMethod, Policy};
+use crate::challenge::CodeChallenge;
+use crate::method::ChallengeMethod;
+use crate::policy::{ClientType, MissingMethod, Policy};
+use crate::verifier::CodeVerifier;
 
 /// The verifier length bounds as the `u8` that `int_in_range` draws.
 const MIN_LEN_U8: u8 = MIN_LEN as u8;

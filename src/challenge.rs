@@ -1,12 +1,15 @@
 //! `code_challenge`: what the server stores with the authorization code.
 
 use core::fmt;
+use core::mem::ManuallyDrop;
 
 use subtle::{Choice, ConstantTimeEq};
-use zeroize::Zeroize;
 
-use crate::alphabet::{self, MAX_LEN, MIN_LEN, S256_LEN};
-use crate::{ChallengeMethod, Error, scrub};
+use crate::alphabet::{self, B64_32_LEN, MAX_LEN};
+use crate::error::Error;
+use crate::method::ChallengeMethod;
+use crate::scrub;
+use crate::secret_text::SecretText;
 
 use crate::sha256::sha256;
 
@@ -47,7 +50,8 @@ use crate::sha256::sha256;
 /// ```
 /// use proofkey::{ChallengeMethod, CodeChallenge, Error};
 ///
-/// let stored = CodeChallenge::parse("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", ChallengeMethod::S256)?;
+/// let value = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+/// let stored = CodeChallenge::parse(value, ChallengeMethod::S256)?;
 /// assert_eq!(stored.verify("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"), Ok(()));
 /// assert_eq!(stored.verify("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXK"), Err(Error::Mismatch));
 ///
@@ -60,9 +64,9 @@ use crate::sha256::sha256;
 #[derive(Clone)]
 pub struct CodeChallenge {
     method: ChallengeMethod,
-    // Invariant: value[..len] is the challenge string; bytes after it are zero.
-    len: u8,
-    value: [u8; MAX_LEN],
+    // Invariant: valid for `method`. Wiped on drop for plain, where it is a
+    // verifier; an S256 value is public, and `challenge()` a hot path.
+    value: ManuallyDrop<SecretText<MAX_LEN>>,
     // S256: BASE64URL-DECODE(value); plain: SHA256(value).
     digest: [u8; 32],
 }
@@ -80,10 +84,12 @@ impl CodeChallenge {
     /// ```
     /// use proofkey::{ChallengeMethod, CodeChallenge, Error};
     ///
-    /// let ok = CodeChallenge::parse("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", ChallengeMethod::S256);
-    /// assert!(ok.is_ok());
-    /// let padded = CodeChallenge::parse("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM=", ChallengeMethod::S256);
-    /// assert_eq!(padded.unwrap_err(), Error::ChallengeLength { method: ChallengeMethod::S256, len: 44 });
+    /// let s256 = |value| CodeChallenge::parse(value, ChallengeMethod::S256);
+    /// assert!(s256("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM").is_ok());
+    /// assert_eq!(
+    ///     s256("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM=").unwrap_err(),
+    ///     Error::ChallengeLength { method: ChallengeMethod::S256, len: 44 },
+    /// );
     /// ```
     ///
     /// # Errors
@@ -94,23 +100,20 @@ impl CodeChallenge {
     // a temporary of this one, which the wipe below could not reach.
     #[inline]
     pub fn parse(value: &str, method: ChallengeMethod) -> Result<Self, Error> {
-        let parsed = Self::parse_inner(value, method);
         if method == ChallengeMethod::Plain {
-            // A plain challenge is a verifier: wipe the frame it was built
-            // in (`scrub`).
-            scrub::below::<{ scrub::SMALL }>();
+            // A plain challenge is a verifier (`scrub`).
+            scrub::built::<{ scrub::SMALL }, _>(|| Self::parse_unwiped(value, method))
+        } else {
+            Self::parse_unwiped(value, method)
         }
-        parsed
     }
 
-    /// [`parse`](Self::parse) in a frame of its own.
-    #[inline(never)]
-    fn parse_inner(value: &str, method: ChallengeMethod) -> Result<Self, Error> {
+    fn parse_unwiped(value: &str, method: ChallengeMethod) -> Result<Self, Error> {
         let bytes = value.as_bytes();
         let len = bytes.len();
         let digest = match method {
             ChallengeMethod::S256 => {
-                let Ok(chars) = <&[u8; S256_LEN]>::try_from(bytes) else {
+                let Ok(chars) = <&[u8; B64_32_LEN]>::try_from(bytes) else {
                     return Err(Error::ChallengeLength { method, len });
                 };
                 if let Some(position) = alphabet::first_non_base64url(bytes) {
@@ -119,7 +122,7 @@ impl CodeChallenge {
                 alphabet::decode_32(chars)?
             }
             ChallengeMethod::Plain => {
-                if !(MIN_LEN..=MAX_LEN).contains(&len) {
+                if !alphabet::is_verifier_len(len) {
                     return Err(Error::ChallengeLength { method, len });
                 }
                 if let Some(position) = alphabet::first_non_unreserved(bytes) {
@@ -132,38 +135,29 @@ impl CodeChallenge {
     }
 
     /// The challenge a verifier with valid syntax yields under `method`, in
-    /// a frame of its own (`scrub`).
+    /// a frame of its own: the padded copy that `sha256` hashes is wiped,
+    /// and `tests/stack.rs` finds no other copy after `challenge()`.
     #[inline(never)]
     pub(crate) fn derive(verifier: &[u8], method: ChallengeMethod) -> Self {
         let digest = sha256(verifier);
         match method {
             // RFC 7636 §4.2: BASE64URL-ENCODE(SHA256(ASCII(code_verifier)))
-            ChallengeMethod::S256 => {
-                let mut challenge = Self::empty(method, digest);
-                if let Some(dst) = challenge.value.first_chunk_mut::<S256_LEN>() {
-                    alphabet::encode_32(&digest, dst);
-                    challenge.len = S256_LEN as u8;
-                }
-                challenge
-            }
+            ChallengeMethod::S256 => Self {
+                method,
+                value: ManuallyDrop::new(SecretText::base64url_32(&digest)),
+                digest,
+            },
             ChallengeMethod::Plain => Self::new(method, verifier, digest),
         }
     }
 
+    /// `value` has valid syntax for `method` (checked by the callers).
     fn new(method: ChallengeMethod, value: &[u8], digest: [u8; 32]) -> Self {
-        let mut challenge = Self::empty(method, digest);
-        if let Some(dst) = challenge.value.get_mut(..value.len()) {
-            dst.copy_from_slice(value);
-            challenge.len = value.len() as u8;
-        }
-        challenge
-    }
-
-    const fn empty(method: ChallengeMethod, digest: [u8; 32]) -> Self {
+        let mut text = SecretText::EMPTY;
+        text.push(value);
         Self {
             method,
-            len: 0,
-            value: [0; MAX_LEN],
+            value: ManuallyDrop::new(text),
             digest,
         }
     }
@@ -200,9 +194,7 @@ impl CodeChallenge {
     /// ```
     #[must_use]
     pub fn as_str(&self) -> &str {
-        let bytes = self.value.get(..usize::from(self.len)).unwrap_or_default();
-        // The invariant makes this ASCII; the fallback is unreachable.
-        core::str::from_utf8(bytes).unwrap_or_default()
+        self.value.as_str()
     }
 
     /// Checks a presented `code_verifier` against this challenge
@@ -221,7 +213,8 @@ impl CodeChallenge {
     /// ```
     /// use proofkey::{ChallengeMethod, CodeChallenge, Error};
     ///
-    /// let plain = CodeChallenge::parse("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk", ChallengeMethod::Plain)?;
+    /// let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+    /// let plain = CodeChallenge::parse(verifier, ChallengeMethod::Plain)?;
     /// assert_eq!(plain.verify("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"), Ok(()));
     /// assert_eq!(plain.verify("short"), Err(Error::VerifierLength { len: 5 }));
     /// # Ok::<(), Error>(())
@@ -252,25 +245,6 @@ impl CodeChallenge {
 fn digests_equal(a: &[u8; 32], b: &[u8; 32]) -> Choice {
     let diff = a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y));
     diff.ct_eq(&0)
-}
-
-/// Checks `code_verifier` against `challenge`: the same as
-/// [`CodeChallenge::verify`], with the same timing guarantees.
-///
-/// ```
-/// use proofkey::{verify, CodeVerifier};
-///
-/// let v = CodeVerifier::parse("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")?;
-/// assert_eq!(verify(&v.challenge(), v.secret()), Ok(()));
-/// # Ok::<(), proofkey::Error>(())
-/// ```
-///
-/// # Errors
-///
-/// As [`CodeChallenge::verify`].
-#[must_use = "a failed verification must reject the token request"]
-pub fn verify(challenge: &CodeChallenge, code_verifier: &str) -> Result<(), Error> {
-    challenge.verify(code_verifier)
 }
 
 impl ConstantTimeEq for CodeChallenge {
@@ -325,10 +299,10 @@ impl fmt::Debug for CodeChallenge {
 impl Drop for CodeChallenge {
     fn drop(&mut self) {
         // A plain value is a verifier; an S256 value and either digest are
-        // public (they travel in the authorization request).
+        // public (they travel in the authorization request). `value` holds
+        // no resource, so not dropping it for S256 leaks nothing.
         if self.method == ChallengeMethod::Plain {
-            // As a slice: one bulk write (an array is zeroized octet by octet).
-            self.value.as_mut_slice().zeroize();
+            self.value.wipe();
         }
     }
 }

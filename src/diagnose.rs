@@ -7,7 +7,10 @@ use base64ct::{Base64, Base64Unpadded, Base64Url, Base64UrlUnpadded, Encoding};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroize;
 
-use crate::{ChallengeMethod, CodeChallenge, CodeVerifier};
+use crate::alphabet::{self, B64_32_LEN};
+use crate::challenge::CodeChallenge;
+use crate::method::ChallengeMethod;
+use crate::verifier::CodeVerifier;
 
 /// Why a `code_verifier` does (or does not) match a stored `code_challenge`:
 /// the result of [`diagnose`].
@@ -15,7 +18,7 @@ use crate::{ChallengeMethod, CodeChallenge, CodeVerifier};
 /// Each variant but [`Match`](Self::Match) and
 /// [`WrongVerifier`](Self::WrongVerifier) names a client mistake that
 /// [`diagnose`] recognised by recomputing it from the presented verifier;
-/// [`explain`](Self::explain) (and `Display`) give one fixed sentence
+/// its `Display` gives one fixed sentence
 /// naming the mistake and its fix, never any part of the input.
 ///
 /// # Example
@@ -73,20 +76,8 @@ pub enum Diagnosis {
 }
 
 impl Diagnosis {
-    /// One sentence naming the client's likely mistake and the fix: fixed
-    /// ASCII text ending with `.`, never any part of the input, in the
-    /// RFC 6749 `error_description` character set (but see [`diagnose`]:
-    /// it belongs in server logs, not in a response).
-    ///
-    /// ```
-    /// use proofkey::Diagnosis;
-    ///
-    /// let why = Diagnosis::Padded.explain();
-    /// assert!(why.contains("padding") && why.ends_with('.'));
-    /// assert_eq!(Diagnosis::Padded.to_string(), why);
-    /// ```
-    #[must_use]
-    pub const fn explain(&self) -> &'static str {
+    /// The sentence that `Display` writes.
+    const fn text(self) -> &'static str {
         match self {
             Self::Match => "The code_verifier matches the code_challenge; there is nothing to fix.",
             Self::SurroundingWhitespace => {
@@ -148,14 +139,20 @@ impl Diagnosis {
 }
 
 impl fmt::Display for Diagnosis {
-    /// Writes [`explain`](Diagnosis::explain).
+    /// One sentence naming the client's likely mistake and the fix: fixed
+    /// ASCII text ending with `.`, never any part of the input, in the
+    /// RFC 6749 `error_description` character set (but see [`diagnose`]:
+    /// it belongs in server logs, not in a response). Written without
+    /// allocating.
     ///
     /// ```
     /// use proofkey::Diagnosis;
-    /// assert_eq!(Diagnosis::WrongVerifier.to_string(), Diagnosis::WrongVerifier.explain());
+    ///
+    /// let why = Diagnosis::Padded.to_string();
+    /// assert!(why.contains("padding") && why.ends_with('.'));
     /// ```
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.explain())
+        f.write_str(self.text())
     }
 }
 
@@ -264,7 +261,7 @@ fn encoding_mistake(
     let digest: [u8; 32] = Sha256::digest(verifier).into();
     let s256 = method == ChallengeMethod::S256;
     // Hash again only for a challenge of the one length it can match.
-    let s256_len = challenge.len() == 43;
+    let s256_len = challenge.len() == B64_32_LEN;
     // Under S256 the unpadded base64url form is a match, found before.
     let mistake = if is_hex(challenge, &digest) {
         Diagnosis::HexDigest
@@ -297,19 +294,8 @@ fn is_hex(challenge: &[u8], digest: &[u8; 32]) -> bool {
         return false;
     }
     let mut hex = [0u8; 64];
-    for (pair, byte) in hex.chunks_exact_mut(2).zip(digest) {
-        pair.copy_from_slice(&[hex_digit(byte >> 4), hex_digit(byte & 0x0f)]);
-    }
+    alphabet::encode_hex(digest, &mut hex);
     challenge.eq_ignore_ascii_case(&hex)
-}
-
-/// The lower-case hex digit of a nibble.
-const fn hex_digit(nibble: u8) -> u8 {
-    if nibble < 10 {
-        b'0'.wrapping_add(nibble)
-    } else {
-        b'a'.wrapping_add(nibble.wrapping_sub(10))
-    }
 }
 
 /// Whether `challenge` is `digest` in the encoding `E`. 44 octets hold any

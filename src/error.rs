@@ -1,6 +1,6 @@
 //! The crate's one error type.
 
-use crate::ChallengeMethod;
+use crate::method::ChallengeMethod;
 
 /// Why a PKCE value was rejected.
 ///
@@ -68,10 +68,10 @@ pub enum Error {
     ChallengeNonCanonical,
 
     /// A length outside 43..=128 was requested from
-    /// [`CodeVerifier::generate_with_len`](crate::CodeVerifier::generate_with_len)
+    /// [`CodeVerifier::from_rng_with_len`](crate::CodeVerifier::from_rng_with_len)
     /// (each generated character is one byte).
     #[error("a code_verifier must be 43 to 128 bytes long, {len} were requested")]
-    InvalidLength {
+    RequestedLength {
         /// The requested length, in bytes.
         len: usize,
     },
@@ -83,7 +83,7 @@ pub enum Error {
     /// The random number generator failed, or its output failed the
     /// generators' health test (stuck at one value, cycling, repeating, or
     /// too few usable octets); no verifier was produced.
-    /// [`CodeVerifier::try_generate`](crate::CodeVerifier::try_generate)
+    /// [`CodeVerifier::from_rng`](crate::CodeVerifier::from_rng)
     /// says what the test catches and what it cannot.
     #[error("the random number generator failed or failed its health test")]
     Rng,

@@ -21,8 +21,11 @@
 //! // Before redirecting the user: a fresh verifier and state for this request.
 //! let now = 1_700_000_000; // seconds since the Unix epoch
 //! let flow = ClientFlow::random(now)?;
-//! let query: Vec<String> = flow.authorization_pairs().iter().map(|(k, v)| format!("{k}={v}")).collect();
-//! let auth_url = format!("https://as.example/authorize?response_type=code&client_id=spa&{}", query.join("&"));
+//! let pairs = flow.authorization_pairs().map(|(k, v)| format!("{k}={v}"));
+//! let auth_url = format!(
+//!     "https://as.example/authorize?response_type=code&client_id=spa&{}",
+//!     pairs.join("&"),
+//! );
 //! # assert!(auth_url.contains("code_challenge_method=S256"));
 //! // Keep the flow under its own state (SPA: sessionStorage, one key per state).
 //! let (key, stored) = (format!("pkce.{}", flow.state()), flow.to_stored());
@@ -40,18 +43,17 @@
 //!
 //! [`ClientFlow`] documents the storage per platform (browser, server-side
 //! web client, native app); [`FlowStore`] keeps several pending flows
-//! without a heap; [`ClientFlow::start`] takes any `rand_core` 0.10 RNG
+//! without a heap; [`ClientFlow::from_rng`] takes any `rand_core` 0.10 RNG
 //! instead of the OS one. The parts are public too: [`CodeVerifier`] and
 //! [`CodeVerifier::challenge`].
 //!
-//! Without the `getrandom` feature, bring any `rand_core` 0.10 RNG to
-//! [`CodeVerifier::generate`] (fallible ones to
-//! [`CodeVerifier::try_generate`]), or 32 random octets from anywhere to
-//! [`CodeVerifier::from_random_bytes`]. [`CodeVerifier::generate_with_len`]
-//! takes a length from 43 to 128 and draws each character uniformly from
-//! the 66 allowed ones.
+//! Without the `getrandom` feature, bring any `rand_core` 0.10 RNG,
+//! fallible or not, to [`CodeVerifier::from_rng`], or 32 random octets
+//! from anywhere to [`CodeVerifier::from_random_bytes`].
+//! [`CodeVerifier::from_rng_with_len`] takes a length from 43 to 128 and
+//! draws each character uniformly from the 66 allowed ones.
 //!
-//! `rand` 0.10's `rand::rng()` fits `generate` as it is. `rand` 0.9's
+//! `rand` 0.10's `rand::rng()` fits `from_rng` as it is. `rand` 0.9's
 //! `ThreadRng` does not: it implements the `rand_core` 0.9 traits, and this
 //! crate takes `rand_core` 0.10's `CryptoRng`.
 //!
@@ -89,7 +91,8 @@
 //! policy.token_params(ClientType::Public, bound.as_ref(), form)?;
 //!
 //! // The attacker with the intercepted code but no verifier:
-//! let stolen = policy.token_params(ClientType::Public, bound.as_ref(), [("grant_type", "authorization_code")]);
+//! let no_verifier = [("grant_type", "authorization_code")];
+//! let stolen = policy.token_params(ClientType::Public, bound.as_ref(), no_verifier);
 //! assert_eq!(stolen.unwrap_err().error_code(), "invalid_grant");
 //! # Ok::<(), Box<dyn core::error::Error>>(())
 //! ```
@@ -104,12 +107,25 @@
 //!
 //! | feature | default | what it adds |
 //! |---|---|---|
-//! | `getrandom` | yes | [`CodeVerifier::random`], from the operating system's RNG through `getrandom` 0.4 |
-//! | `serde` | no | `Serialize`/`Deserialize` for [`CodeChallenge`] (as `{"code_challenge", "code_challenge_method"}`, validated on the way in) and [`ChallengeMethod`]; never for [`CodeVerifier`] |
+//! | `getrandom` | yes | [`CodeVerifier::random`] and [`ClientFlow::random`], from the OS RNG |
+//! | `serde` | no | `Serialize`/`Deserialize` for [`CodeChallenge`] and [`ChallengeMethod`] |
+//! | `arbitrary` | no | `arbitrary::Arbitrary` for [`CodeVerifier`], [`CodeChallenge`], and more |
 //!
+//! - **`getrandom`** uses `getrandom` 0.4, through the same RNG health test
+//!   as [`CodeVerifier::from_rng`].
+//! - **`serde`**: a [`CodeChallenge`] is the record
+//!   `{"code_challenge", "code_challenge_method"}`, validated on the way in;
+//!   never for [`CodeVerifier`], which is a secret.
+//! - **`arbitrary`**: for [`ChallengeMethod`], [`ClientType`], [`Policy`],
+//!   [`CodeVerifier`] (always valid) and [`CodeChallenge`] (always valid for
+//!   its method), to fuzz your own endpoints. `arbitrary` 1.x links `std`:
+//!   this feature builds wherever `std` exists, not on bare metal.
 //! - **Bare metal** (`default-features = false`): everything but `random()`
 //!   works with no OS; bring a `rand_core` 0.10 `CryptoRng` (a hardware
-//!   TRNG driver, a seeded ChaCha) or 32 random octets.
+//!   TRNG driver, a seeded ChaCha) to [`CodeVerifier::from_rng`] or
+//!   [`ClientFlow::from_rng`], or 32 random octets to
+//!   [`CodeVerifier::from_random_bytes`]. A TRNG that fails or sticks gives
+//!   [`Error::Rng`], never a verifier.
 //! - **Browsers** (`wasm32-unknown-unknown`): `getrandom` 0.4 reaches
 //!   `crypto.getRandomValues` only with its `wasm_js` feature, which a
 //!   library must not turn on for you: the application adds
@@ -129,17 +145,35 @@
 //!   hashes it with SHA-256 and compares the 32-octet result with a digest
 //!   computed when the challenge was parsed, with no branch or memory index
 //!   that depends on the stored challenge, its method, its length (for
-//!   plain) or where the two differ.
+//!   plain) or where the two differ. The repository checks it under
+//!   valgrind on every CI run.
 //! - **Secrets stay secret.** [`CodeVerifier`] prints
 //!   `CodeVerifier([REDACTED])` in `Debug` and has no `Display`, `Clone`,
-//!   `PartialEq` or `Serialize`; its buffer is zeroized on drop. A plain
-//!   challenge *is* a verifier, so its `Debug` is redacted and its value
-//!   zeroized too. [`CodeVerifier::secret`] is the one way to read a
-//!   verifier. Zeroizing is best effort: it cannot reach copies that the
-//!   compiler makes when a value moves, registers, or the caller's own
-//!   copies of `secret()`.
-//! - **`no_std`, no heap, no panics.** No `alloc`, no `unsafe`; values live
-//!   in fixed-size inline buffers; every input gets a typed error.
+//!   `PartialEq` or `Serialize`; its buffer is zeroized on drop
+//!   (`ZeroizeOnDrop`), and so are a plain challenge (which *is* a
+//!   verifier, and whose `Debug` is redacted too), a [`ClientFlow`], its
+//!   [`StoredFlow`] and a [`FlowStore`]'s entries. [`CodeVerifier::secret`]
+//!   is the one way to read a verifier. The padded copy that SHA-256 hashes
+//!   is wiped after each hash, and the constructors wipe the stack frame
+//!   they built the secret in. Zeroizing is best effort, as `zeroize`'s own
+//!   docs say: it cannot reach copies that the compiler makes when a value
+//!   moves, registers, or the caller's own copies of `secret()`. Verifiers
+//!   are encoded with `base64ct` (constant time) and generated by unbiased
+//!   rejection sampling, with no secret-indexed table.
+//! - **A failing or stuck RNG fails closed.** Every generator, of a
+//!   verifier or of a [`ClientFlow`]'s `state`, returns an RNG error
+//!   instead of a value when the RNG fails, when a draw repeats with a
+//!   short period (any constant octet, `FF FE FF FE …`, cycles of up to 8
+//!   octets) or repeats the previous draw, and stops after a bounded number
+//!   of draws when the RNG never yields a usable octet. A healthy RNG trips
+//!   these with probability below 2^-100. No test can tell a counter or a
+//!   seeded-but-predictable RNG from a good one: the RNG must still be a
+//!   CSPRNG ([`CodeVerifier::from_rng`] says what the test catches).
+//! - **`no_std`, no heap, no panics.** `#![no_std]`,
+//!   `#![forbid(unsafe_code)]`, no `alloc`; values live in fixed-size
+//!   inline buffers. The library denies `unwrap`, `expect`, `panic!`,
+//!   unchecked indexing and unchecked arithmetic; every input gets a typed
+//!   error, and the repository's tests count allocations on every path: 0.
 //! - **Safe error descriptions.** Every `error_description` is fixed ASCII
 //!   text in the RFC 6749 character set, so it can be sent as is.
 #![no_std]
@@ -175,12 +209,13 @@ mod policy;
 mod reuse;
 mod rng;
 mod scrub;
+mod secret_text;
 #[cfg(feature = "serde")]
 mod serde_impl;
 mod sha256;
 mod verifier;
 
-pub use challenge::{CodeChallenge, verify};
+pub use challenge::CodeChallenge;
 pub use diagnose::{Diagnosis, diagnose};
 
 pub use client::{ClientFlow, FlowError, FlowStore, StoredFlow};

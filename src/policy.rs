@@ -2,15 +2,15 @@
 
 use core::hash::{Hash, Hasher};
 
-use crate::ChallengeMethod;
+use crate::method::ChallengeMethod;
 
 mod authorize;
-mod errors;
+mod error;
 mod missing;
 mod params;
 mod presets;
 mod token;
-pub use errors::{AuthorizeError, TokenError};
+pub use error::{AuthorizeError, TokenError};
 pub use missing::MissingMethod;
 pub use params::Param;
 
@@ -41,12 +41,19 @@ pub enum ClientType {
 ///
 /// # Presets
 ///
-/// | preset | implements | public clients | confidential clients | methods | missing method |
+/// | preset | implements | public clients | confidential | methods | missing method |
 /// |---|---|---|---|---|---|
-/// | [`production`](Self::production) (default) | RFC 7636 + RFC 9700 | must use PKCE | may | S256 | rejected |
-/// | [`development`](Self::development) | RFC 7636 as written | must use PKCE | may | S256, plain | plain (RFC 7636 §4.3) |
-/// | [`oauth21`](Self::oauth21) | OAuth 2.1 (draft) | must use PKCE | must use PKCE | S256 | S256 |
-/// | [`fapi2`](Self::fapi2) | FAPI 2.0 Security Profile | must use PKCE | must use PKCE | S256 | rejected |
+/// | [`production`] (default) | RFC 7636 + RFC 9700 | PKCE | may | S256 | rejected |
+/// | [`development`] | RFC 7636 as written | PKCE | may | S256, plain | plain (§4.3) |
+/// | [`oauth21`] | OAuth 2.1 (draft) | PKCE | PKCE | S256 | S256 |
+/// | [`fapi2`] | FAPI 2.0 Security Profile | PKCE | PKCE | S256 | rejected |
+///
+/// ("PKCE": must use PKCE; "may": PKCE is optional; §4.3 is RFC 7636's.)
+///
+/// [`production`]: Self::production
+/// [`development`]: Self::development
+/// [`oauth21`]: Self::oauth21
+/// [`fapi2`]: Self::fapi2
 ///
 /// Each preset's documentation quotes the sentences it implements. Each
 /// column has its builder: [`require_for_confidential`](Self::require_for_confidential),
@@ -95,12 +102,16 @@ pub enum ClientType {
 /// use proofkey::{ChallengeMethod, ClientType, CodeChallenge, CodeVerifier, Policy};
 ///
 /// let policy = Policy::production();
-/// let verifier = CodeVerifier::from_random_bytes(&[42; 32]);    // client: use CodeVerifier::random()
+/// let verifier = CodeVerifier::from_random_bytes(&[42; 32]); // client: CodeVerifier::random()
 /// let sent = verifier.challenge();
 ///
 /// // authorization endpoint
-/// let query = format!("response_type=code&code_challenge={}&code_challenge_method=S256", sent.as_str());
-/// let bound = policy.authorize_params(ClientType::Public, form_urlencoded::parse(query.as_bytes()))?;
+/// let query = format!(
+///     "response_type=code&code_challenge={}&code_challenge_method=S256",
+///     sent.as_str(),
+/// );
+/// let query = form_urlencoded::parse(query.as_bytes());
+/// let bound = policy.authorize_params(ClientType::Public, query)?;
 /// let stored = bound.as_ref().map(|c| (c.as_str().to_owned(), c.method().as_str()));
 ///
 /// // token endpoint
@@ -108,8 +119,12 @@ pub enum ClientType {
 ///     Some((value, method)) => Some(CodeChallenge::parse(value, method.parse()?)?),
 ///     None => None,
 /// };
-/// let body = format!("grant_type=authorization_code&code=xyz&code_verifier={}", verifier.secret());
-/// policy.token_params(ClientType::Public, bound.as_ref(), form_urlencoded::parse(body.as_bytes()))?;
+/// let body = format!(
+///     "grant_type=authorization_code&code=xyz&code_verifier={}",
+///     verifier.secret(),
+/// );
+/// let form = form_urlencoded::parse(body.as_bytes());
+/// policy.token_params(ClientType::Public, bound.as_ref(), form)?;
 ///
 /// // an attacker with the code but not the verifier
 /// let stolen = policy.token(ClientType::Public, bound.as_ref(), None).unwrap_err();
@@ -192,7 +207,8 @@ impl Policy {
     /// use proofkey::{ChallengeMethod, ClientType, Policy};
     /// let v = Some("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk");
     /// let p = Policy::production().allow_plain(true);
-    /// assert_eq!(p.authorize(ClientType::Public, v, Some("plain"))?.unwrap().method(), ChallengeMethod::Plain);
+    /// let bound = p.authorize(ClientType::Public, v, Some("plain"))?;
+    /// assert_eq!(bound.unwrap().method(), ChallengeMethod::Plain);
     /// assert!(p.authorize(ClientType::Public, v, None).is_err()); // still rejected
     /// # Ok::<(), proofkey::AuthorizeError>(())
     /// ```
@@ -213,7 +229,8 @@ impl Policy {
     /// use proofkey::{ChallengeMethod, ClientType, MissingMethod, Policy};
     /// let c = Some("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
     /// let p = Policy::development().missing_method(MissingMethod::S256);
-    /// assert_eq!(p.authorize(ClientType::Public, c, None)?.unwrap().method(), ChallengeMethod::S256);
+    /// let bound = p.authorize(ClientType::Public, c, None)?;
+    /// assert_eq!(bound.unwrap().method(), ChallengeMethod::S256);
     /// # Ok::<(), proofkey::AuthorizeError>(())
     /// ```
     #[must_use]

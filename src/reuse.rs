@@ -5,7 +5,8 @@ use core::fmt;
 
 use zeroize::{DefaultIsZeroes, Zeroize};
 
-use crate::{AuthorizeError, CodeChallenge};
+use crate::challenge::CodeChallenge;
+use crate::policy::AuthorizeError;
 
 mod fingerprint;
 use fingerprint::Hashed;
@@ -129,10 +130,12 @@ struct Slot {
 // The slots are zeroized as whole values, one write each.
 impl DefaultIsZeroes for Slot {}
 
-const FREE: Slot = Slot {
-    fingerprint: [0; 16],
-    expires_at: 0,
-};
+impl Slot {
+    const FREE: Self = Self {
+        fingerprint: [0; 16],
+        expires_at: 0,
+    };
+}
 
 impl<const N: usize> ReuseGuard<N> {
     /// An empty guard that remembers a (client, challenge) pair for
@@ -158,7 +161,7 @@ impl<const N: usize> ReuseGuard<N> {
         Self {
             key,
             window_secs,
-            slots: [FREE; N],
+            slots: [Slot::FREE; N],
         }
     }
 
@@ -169,7 +172,8 @@ impl<const N: usize> ReuseGuard<N> {
     ///
     /// ```
     /// use proofkey::{ChallengeMethod, CodeChallenge, ReuseGuard};
-    /// let c = CodeChallenge::parse("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", ChallengeMethod::S256)?;
+    /// let value = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+    /// let c = CodeChallenge::parse(value, ChallengeMethod::S256)?;
     /// let mut guard = ReuseGuard::<64>::new([1; 32], 600);
     /// guard.check_and_record("spa", &c, 100)?;
     /// guard.reset([2; 32], 600);
@@ -194,7 +198,8 @@ impl<const N: usize> ReuseGuard<N> {
     /// ```
     /// use proofkey::{ChallengeMethod, CodeChallenge, ReuseGuard};
     /// let v = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-    /// let s256 = CodeChallenge::parse("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", ChallengeMethod::S256)?;
+    /// let challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+    /// let s256 = CodeChallenge::parse(challenge, ChallengeMethod::S256)?;
     /// let plain = CodeChallenge::parse(v, ChallengeMethod::Plain)?;
     /// let guard = ReuseGuard::<1>::new([42; 32], 600);
     /// // the same verifier behind both

@@ -1,6 +1,8 @@
 //! Drawing a verifier's randomness, with a health test that fails closed.
 //!
-//! Every octet a generator draws passes through here. A draw that fails the
+//! Every octet a generator draws passes through here, from any RNG or from
+//! the operating system's ([`OsRng`], feature `getrandom`), for a verifier
+//! or a `state`. A draw that fails the
 //! test is an RNG failure ([`Error::Rng`]): no verifier is made from it.
 //!
 //! # What the test catches
@@ -8,9 +10,9 @@
 //! - A draw whose octets repeat with a period of 1 to 8 octets: an RNG stuck
 //!   at one value (`00 00 ..`, `FF FF ..`), alternating (`FF FE FF FE ..`), or
 //!   cycling through up to 8 values.
-//! - In `generate_with_len`, two consecutive draws that are identical (an RNG
+//! - In `from_rng_with_len`, two consecutive draws that are identical (an RNG
 //!   that returns the same output on every call).
-//! - In `generate_with_len`, an RNG that does not yield enough acceptable
+//! - In `from_rng_with_len`, an RNG that does not yield enough acceptable
 //!   octets: it gives up after [`MAX_DRAWS`] draws instead of looping forever.
 //!
 //! Each bound is set so that a healthy RNG trips it with probability below
@@ -26,7 +28,7 @@
 //!   fork of the process that reuses its parent's RNG state, or a weak RNG:
 //!   all give random-looking output that an attacker can predict;
 //! - an RNG that returns the same 32 octets on every call to `generate`,
-//!   `try_generate` or `random`: each of these draws once per verifier, and
+//!   `from_rng` or `random`: each of these draws once per verifier, and
 //!   the crate keeps no state between calls (a fingerprint of the last draw
 //!   would itself be secret-derived data left in memory).
 //!
@@ -35,8 +37,13 @@
 use rand_core::TryCryptoRng;
 use zeroize::Zeroize;
 
-use crate::Error;
 use crate::alphabet::MAX_LEN;
+use crate::error::Error;
+
+#[cfg(feature = "getrandom")]
+mod os;
+#[cfg(feature = "getrandom")]
+pub(crate) use os::OsRng;
 
 /// Longest period the health test looks for.
 const MAX_PERIOD: usize = 8;
@@ -77,12 +84,12 @@ fn or_of_xors(a: &[u8], b: &[u8]) -> u64 {
         .fold(0, |acc, (x, y)| acc | (word(x) ^ word(y)))
 }
 
-/// The health test for 32 octets drawn for one verifier.
+/// The health test for 32 octets drawn for one verifier or `state`.
 ///
 /// # Errors
 ///
 /// [`Error::Rng`] when `octets` repeat with a short period.
-pub(crate) fn check_32(octets: &[u8; 32]) -> Result<(), Error> {
+fn check_32(octets: &[u8; 32]) -> Result<(), Error> {
     if is_periodic(octets) {
         Err(Error::Rng)
     } else {

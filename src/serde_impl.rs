@@ -20,10 +20,12 @@ use core::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Unexpected, Visitor};
 use serde::ser::{Serialize, SerializeStruct, Serializer};
-use zeroize::Zeroize;
 
 use crate::alphabet::MAX_LEN;
-use crate::{ChallengeMethod, CodeChallenge, Error};
+use crate::challenge::CodeChallenge;
+use crate::error::Error;
+use crate::method::ChallengeMethod;
+use crate::secret_text::SecretText;
 
 const STRUCT: &str = "CodeChallenge";
 const VALUE: &str = "code_challenge";
@@ -87,7 +89,10 @@ impl Visitor<'_> for MethodVisitor {
 /// request's parameters, so a server can store it next to the code:
 ///
 /// ```json
-/// {"code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", "code_challenge_method": "S256"}
+/// {
+///   "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+///   "code_challenge_method": "S256"
+/// }
 /// ```
 ///
 /// For plain, `code_challenge` is the verifier itself: store the record as
@@ -96,11 +101,10 @@ impl Visitor<'_> for MethodVisitor {
 /// ```
 /// use proofkey::{ChallengeMethod, CodeChallenge};
 ///
-/// let c = CodeChallenge::parse("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", ChallengeMethod::S256)?;
-/// assert_eq!(
-///     serde_json::to_string(&c)?,
-///     r#"{"code_challenge":"E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM","code_challenge_method":"S256"}"#,
-/// );
+/// let value = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+/// let c = CodeChallenge::parse(value, ChallengeMethod::S256)?;
+/// let json = format!(r#"{{"code_challenge":"{value}","code_challenge_method":"S256"}}"#);
+/// assert_eq!(serde_json::to_string(&c)?, json);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///
@@ -192,7 +196,8 @@ impl Serialize for CodeChallenge {
 /// ```
 /// use proofkey::{ChallengeMethod, CodeChallenge};
 ///
-/// let stored = r#"{"code_challenge":"E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM","code_challenge_method":"S256"}"#;
+/// let stored = r#"{"code_challenge":"E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+///                  "code_challenge_method":"S256"}"#;
 /// let c: CodeChallenge = serde_json::from_str(stored)?;
 /// assert_eq!(c.method(), ChallengeMethod::S256);
 /// assert!(c.verify("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk").is_ok());
@@ -333,8 +338,8 @@ impl Visitor<'_> for FieldVisitor {
 /// A `code_challenge` string copied out of the deserializer, before its
 /// method is known (fields may come in either order).
 struct ValueBuf {
-    // Invariant: when len <= MAX_LEN, bytes[..len] holds a whole &str.
-    bytes: [u8; MAX_LEN],
+    // The string, when it fits.
+    text: Option<SecretText<MAX_LEN>>,
     // The input's length in bytes, also when it did not fit.
     len: usize,
 }
@@ -344,9 +349,9 @@ impl ValueBuf {
     /// the buffer is too long for either method, and gets the error `parse`
     /// would give it.
     fn parse(&self, method: ChallengeMethod) -> Result<CodeChallenge, Error> {
-        match self.bytes.get(..self.len).map(core::str::from_utf8) {
-            Some(Ok(s)) => CodeChallenge::parse(s, method),
-            _ => Err(Error::ChallengeLength {
+        match &self.text {
+            Some(text) => CodeChallenge::parse(text.as_str(), method),
+            None => Err(Error::ChallengeLength {
                 method,
                 len: self.len,
             }),
@@ -372,20 +377,10 @@ impl Visitor<'_> for ValueVisitor {
     // Borrowed and transient strings both end here. The default
     // `visit_bytes` rejects bytes without printing them.
     fn visit_str<E: de::Error>(self, v: &str) -> Result<ValueBuf, E> {
-        let mut buf = ValueBuf {
-            bytes: [0; MAX_LEN],
+        // A plain value is a verifier: `SecretText` zeroizes it on drop.
+        Ok(ValueBuf {
+            text: SecretText::copy_of(v),
             len: v.len(),
-        };
-        if let Some(dst) = buf.bytes.get_mut(..v.len()) {
-            dst.copy_from_slice(v.as_bytes());
-        }
-        Ok(buf)
-    }
-}
-
-impl Drop for ValueBuf {
-    fn drop(&mut self) {
-        // A plain value is a verifier.
-        self.bytes.zeroize();
+        })
     }
 }

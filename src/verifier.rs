@@ -3,10 +3,14 @@
 use core::fmt;
 use core::str::FromStr;
 
-use zeroize::{Zeroize, ZeroizeOnDrop};
+use zeroize::ZeroizeOnDrop;
 
-use crate::alphabet::{self, MAX_LEN, MIN_LEN};
-use crate::{ChallengeMethod, CodeChallenge, Error, scrub};
+use crate::alphabet::{self, MAX_LEN};
+use crate::challenge::CodeChallenge;
+use crate::error::Error;
+use crate::method::ChallengeMethod;
+use crate::scrub;
+use crate::secret_text::SecretText;
 
 mod generate;
 
@@ -22,9 +26,8 @@ mod generate;
 /// ```
 /// use proofkey::CodeVerifier;
 ///
-/// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
-/// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
-/// let verifier = CodeVerifier::generate(&mut rng)?;  // or CodeVerifier::random()?
+/// let mut rng = rand::rng();
+/// let verifier = CodeVerifier::from_rng(&mut rng)?;  // or CodeVerifier::random()?
 /// let challenge = verifier.challenge();              // S256
 /// assert_eq!(verifier.secret().len(), 43);
 /// assert_eq!(format!("{verifier:?}"), "CodeVerifier([REDACTED])");
@@ -57,9 +60,8 @@ mod generate;
 /// verifier that [`challenge`](Self::challenge) and
 /// [`CodeChallenge::verify`](crate::CodeChallenge::verify) hash.
 pub struct CodeVerifier {
-    // Invariant: bytes[..len] is valid verifier syntax, bytes[len..] is zero.
-    bytes: [u8; MAX_LEN],
-    len: u8,
+    // Invariant: valid verifier syntax (RFC 7636 §4.1).
+    text: SecretText<MAX_LEN>,
 }
 
 impl CodeVerifier {
@@ -84,20 +86,14 @@ impl CodeVerifier {
     /// ```
     #[must_use]
     pub fn from_random_bytes(octets: &[u8; 32]) -> Self {
-        let v = Self::encoded(octets);
-        scrub::below::<{ scrub::SMALL }>();
-        v
+        scrub::built::<{ scrub::SMALL }, _>(|| Self::encoded(octets))
     }
 
-    /// The verifier of `octets`, built in a frame of its own (`scrub`).
-    #[inline(never)]
+    /// The verifier of `octets`.
     fn encoded(octets: &[u8; 32]) -> Self {
-        let mut v = Self::empty();
-        if let Some(dst) = v.bytes.first_chunk_mut::<{ alphabet::S256_LEN }>() {
-            alphabet::encode_32(octets, dst);
-            v.len = alphabet::S256_LEN as u8;
+        Self {
+            text: SecretText::base64url_32(octets),
         }
-        v
     }
 
     /// Parses a `code_verifier` received from a client or read back from
@@ -121,22 +117,13 @@ impl CodeVerifier {
     /// [`Error::VerifierLength`] or [`Error::VerifierCharset`]; the error
     /// carries a length or position, never the input.
     pub fn parse(s: &str) -> Result<Self, Error> {
-        let parsed = Self::parse_inner(s);
-        scrub::below::<{ scrub::SMALL }>();
-        parsed
+        scrub::built::<{ scrub::SMALL }, _>(|| Self::parse_unwiped(s))
     }
 
-    /// [`parse`](Self::parse) in a frame of its own.
-    #[inline(never)]
-    fn parse_inner(s: &str) -> Result<Self, Error> {
-        let bytes = s.as_bytes();
-        alphabet::check_verifier(bytes)?;
-        let mut v = Self::empty();
-        if let Some(dst) = v.bytes.get_mut(..bytes.len()) {
-            dst.copy_from_slice(bytes);
-        }
-        v.len = bytes.len() as u8;
-        Ok(v)
+    fn parse_unwiped(s: &str) -> Result<Self, Error> {
+        alphabet::check_verifier(s.as_bytes())?;
+        let text = SecretText::copy_of(s).ok_or(Error::VerifierLength { len: s.len() })?;
+        Ok(Self { text })
     }
 
     /// The verifier, to send as `code_verifier` in the token request.
@@ -156,13 +143,11 @@ impl CodeVerifier {
     /// from this `&str` are not zeroized when the verifier is dropped.
     #[must_use]
     pub fn secret(&self) -> &str {
-        let bytes = self.as_bytes();
-        // The invariant makes this ASCII; the fallback is unreachable.
-        core::str::from_utf8(bytes).unwrap_or_default()
+        self.text.as_str()
     }
 
     fn as_bytes(&self) -> &[u8] {
-        self.bytes.get(..usize::from(self.len)).unwrap_or_default()
+        self.text.as_bytes()
     }
 
     /// The S256 `code_challenge` to send in the authorization request.
@@ -190,41 +175,17 @@ impl CodeVerifier {
     /// ```
     #[must_use]
     pub fn challenge_with(&self, method: ChallengeMethod) -> CodeChallenge {
-        let challenge = CodeChallenge::derive(self.as_bytes(), method);
+        let derive = || CodeChallenge::derive(self.as_bytes(), method);
         if method == ChallengeMethod::Plain {
             // A plain challenge is a copy of the verifier.
-            scrub::below::<{ scrub::SMALL }>();
-        }
-        challenge
-    }
-
-    const fn empty() -> Self {
-        Self {
-            bytes: [0; MAX_LEN],
-            len: 0,
+            scrub::built::<{ scrub::SMALL }, _>(derive)
+        } else {
+            derive()
         }
     }
 }
 
-/// RFC 7636 §4.1: a verifier has 43 to 128 characters.
-fn check_len(len: usize) -> Result<(), Error> {
-    if (MIN_LEN..=MAX_LEN).contains(&len) {
-        Ok(())
-    } else {
-        Err(Error::InvalidLength { len })
-    }
-}
-
-impl Drop for CodeVerifier {
-    fn drop(&mut self) {
-        // Only bytes[..len] were ever written.
-        if let Some(used) = self.bytes.get_mut(..usize::from(self.len)) {
-            used.zeroize();
-        }
-        self.len.zeroize();
-    }
-}
-
+// `SecretText` zeroizes the buffer when it drops.
 impl ZeroizeOnDrop for CodeVerifier {}
 
 impl fmt::Debug for CodeVerifier {

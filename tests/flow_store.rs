@@ -20,7 +20,7 @@ fn insert<const N: usize>(
     rng: &mut ChaCha20Rng,
     now: u64,
 ) -> (String, String) {
-    let flow = ClientFlow::start(rng, now).unwrap();
+    let flow = ClientFlow::from_rng(rng, now).unwrap();
     let kept = (flow.state().to_owned(), flow.verifier().secret().to_owned());
     store.insert(flow, now).unwrap();
     kept
@@ -59,7 +59,7 @@ fn a_state_is_taken_once_and_a_foreign_state_takes_nothing() {
     let mut store = FlowStore::<4>::new();
     let (a, _) = insert(&mut store, &mut rng, NOW);
     let (b, _) = insert(&mut store, &mut rng, NOW);
-    let foreign = ClientFlow::start(&mut rng, NOW).unwrap();
+    let foreign = ClientFlow::from_rng(&mut rng, NOW).unwrap();
     let mut altered = a.clone();
     altered.replace_range(..1, if a.starts_with('A') { "B" } else { "A" });
     for state in [foreign.state(), &altered, &a[..42], &format!("{a} "), ""] {
@@ -111,11 +111,11 @@ fn a_full_store_refuses_and_never_evicts_a_live_flow() {
     let kept: Vec<_> = (0..3)
         .map(|i| insert(&mut store, &mut rng, NOW + i))
         .collect();
-    let extra = ClientFlow::start(&mut rng, NOW + 10).unwrap();
+    let extra = ClientFlow::from_rng(&mut rng, NOW + 10).unwrap();
     assert_eq!(store.insert(extra, NOW + 10).unwrap_err(), FlowError::Full);
     assert_eq!(store.len(), 3);
     // At NOW + 601 the first one has expired: an insert drops it and fits.
-    let late = ClientFlow::start(&mut rng, NOW + 601).unwrap();
+    let late = ClientFlow::from_rng(&mut rng, NOW + 601).unwrap();
     let late_state = late.state().to_owned();
     store.insert(late, NOW + 601).unwrap();
     assert_eq!(store.len(), 3);
@@ -132,7 +132,7 @@ fn a_full_store_refuses_and_never_evicts_a_live_flow() {
     assert!(store.take(&late_state, NOW + 601).is_ok());
 
     let mut none = FlowStore::<0>::new();
-    let flow = ClientFlow::start(&mut rng, NOW).unwrap();
+    let flow = ClientFlow::from_rng(&mut rng, NOW).unwrap();
     assert_eq!(none.insert(flow, NOW).unwrap_err(), FlowError::Full);
     assert_eq!(none.take("x", NOW).unwrap_err(), FlowError::StateMismatch);
 }
@@ -141,12 +141,12 @@ fn a_full_store_refuses_and_never_evicts_a_live_flow() {
 fn insert_refuses_a_stale_flow_and_a_duplicate_state() {
     let mut rng = rng(5);
     let mut store = FlowStore::<4>::new();
-    let old = ClientFlow::start(&mut rng, NOW).unwrap();
+    let old = ClientFlow::from_rng(&mut rng, NOW).unwrap();
     assert_eq!(
         store.insert(old, NOW + 601).unwrap_err(),
         FlowError::Expired
     );
-    let future = ClientFlow::start(&mut rng, NOW + 61).unwrap();
+    let future = ClientFlow::from_rng(&mut rng, NOW + 61).unwrap();
     assert_eq!(
         store.insert(future, NOW).unwrap_err(),
         FlowError::FromFuture
@@ -154,7 +154,7 @@ fn insert_refuses_a_stale_flow_and_a_duplicate_state() {
     assert!(store.is_empty());
 
     // The same stored flow resumed twice: one entry only.
-    let flow = ClientFlow::start(&mut rng, NOW).unwrap();
+    let flow = ClientFlow::from_rng(&mut rng, NOW).unwrap();
     let stored = flow.to_stored();
     let first = ClientFlow::resume(stored.secret(), flow.state(), NOW).unwrap();
     let second = ClientFlow::resume(stored.secret(), flow.state(), NOW).unwrap();

@@ -56,7 +56,7 @@ impl TryRng for Scripted {
 impl TryCryptoRng for Scripted {}
 
 /// The same source as an infallible `CryptoRng`, for `generate` and
-/// `generate_with_len`.
+/// `from_rng_with_len`.
 struct Infallibly(Scripted);
 
 impl TryRng for Infallibly {
@@ -88,19 +88,19 @@ fn failing_after(source: impl Fn(usize, usize) -> u8 + 'static, fail_after: usiz
 }
 
 /// A counter over 0..198, continued across fills: every octet is accepted
-/// by `generate_with_len`, no fill is periodic or equal to the one before.
+/// by `from_rng_with_len`, no fill is periodic or equal to the one before.
 /// (A counter is the kind of bad RNG the health test cannot see.)
 fn accepted(call: usize, within: usize) -> u8 {
     ((call * 64 + within) % 198) as u8
 }
 
 /// 198..=255 with period 58: every octet is rejected by
-/// `generate_with_len`, yet no fill is periodic or equal to the one before.
+/// `from_rng_with_len`, yet no fill is periodic or equal to the one before.
 fn rejected(call: usize, within: usize) -> u8 {
     198 + ((call * 64 + within) % 58) as u8
 }
 
-/// The characters `generate_with_len` makes from `accepted`.
+/// The characters `from_rng_with_len` makes from `accepted`.
 fn expected_from_accepted(len: usize) -> String {
     (0..len)
         .map(|i| UNRESERVED[usize::from(accepted(0, i)) % 66] as char)
@@ -120,21 +120,21 @@ const STUCK: [(&str, Source); 6] = [
 ];
 
 #[test]
-fn generate_draws_32_octets_once() {
+fn from_rng_draws_32_octets_once() {
     let mut r = rng(|_, i| RFC_OCTETS[i]);
-    let v = CodeVerifier::try_generate(&mut r).unwrap();
+    let v = CodeVerifier::from_rng(&mut r).unwrap();
     assert_eq!(r.calls, 1);
     assert_eq!(v.secret(), RFC_VERIFIER);
 }
 
 #[test]
-fn generate_with_len_stops_as_soon_as_it_has_enough() {
+fn from_rng_with_len_stops_as_soon_as_it_has_enough() {
     // Every octet is accepted: 64 per draw, so 64 characters need one draw
     // and 65 need two. The characters are `octet % 66`, which also checks
     // the mapping of every octet below 198 (65, 131 and 197 give '~').
     for (len, draws) in [(43, 1), (64, 1), (65, 2), (128, 2)] {
         let mut r = rng(accepted);
-        let v = CodeVerifier::try_generate_with_len(&mut r, len).unwrap();
+        let v = CodeVerifier::from_rng_with_len(&mut r, len).unwrap();
         assert_eq!(v.secret(), expected_from_accepted(len), "len {len}");
         assert_eq!(r.calls, draws, "len {len}");
     }
@@ -146,26 +146,26 @@ fn a_stuck_rng_gives_an_error_from_every_generator() {
     for (name, source) in STUCK {
         let mut r = rng(source);
         assert_eq!(
-            CodeVerifier::try_generate(&mut r).unwrap_err(),
+            CodeVerifier::from_rng(&mut r).unwrap_err(),
             Error::Rng,
             "{name}"
         );
         assert_eq!(r.calls, 1, "{name}: caught on the first draw");
         assert_eq!(
-            CodeVerifier::generate(&mut Infallibly(rng(source))).unwrap_err(),
+            CodeVerifier::from_rng(&mut Infallibly(rng(source))).unwrap_err(),
             Error::Rng,
             "{name}"
         );
         for len in [43, 100, 128] {
             let mut r = rng(source);
             assert_eq!(
-                CodeVerifier::try_generate_with_len(&mut r, len).unwrap_err(),
+                CodeVerifier::from_rng_with_len(&mut r, len).unwrap_err(),
                 Error::Rng,
                 "{name}, len {len}"
             );
             assert_eq!(r.calls, 1, "{name}, len {len}: caught on the first draw");
             assert_eq!(
-                CodeVerifier::generate_with_len(&mut Infallibly(rng(source)), len).unwrap_err(),
+                CodeVerifier::from_rng_with_len(&mut Infallibly(rng(source)), len).unwrap_err(),
                 Error::Rng,
                 "{name}, len {len}"
             );
@@ -175,15 +175,15 @@ fn a_stuck_rng_gives_an_error_from_every_generator() {
 
 #[test]
 fn an_rng_stuck_at_any_octet_value_is_caught() {
-    // Accepted or rejected by `generate_with_len`, every value is caught.
+    // Accepted or rejected by `from_rng_with_len`, every value is caught.
     for value in 0..=u8::MAX {
         assert_eq!(
-            CodeVerifier::try_generate(&mut rng(move |_, _| value)).unwrap_err(),
+            CodeVerifier::from_rng(&mut rng(move |_, _| value)).unwrap_err(),
             Error::Rng,
             "{value:#04x}"
         );
         assert_eq!(
-            CodeVerifier::try_generate_with_len(&mut rng(move |_, _| value), 43).unwrap_err(),
+            CodeVerifier::from_rng_with_len(&mut rng(move |_, _| value), 43).unwrap_err(),
             Error::Rng,
             "{value:#04x}"
         );
@@ -193,16 +193,16 @@ fn an_rng_stuck_at_any_octet_value_is_caught() {
 #[test]
 fn an_rng_with_no_acceptable_octet_is_given_up_on_after_5_draws() {
     // Not periodic, never the same fill twice, but every octet is 198 or
-    // more: `generate_with_len` must return, not loop.
+    // more: `from_rng_with_len` must return, not loop.
     for len in [43, 128] {
         let mut r = rng(rejected);
         assert_eq!(
-            CodeVerifier::try_generate_with_len(&mut r, len).unwrap_err(),
+            CodeVerifier::from_rng_with_len(&mut r, len).unwrap_err(),
             Error::Rng
         );
         assert_eq!(r.calls, 5, "len {len}");
         assert_eq!(
-            CodeVerifier::generate_with_len(&mut Infallibly(rng(rejected)), len).unwrap_err(),
+            CodeVerifier::from_rng_with_len(&mut Infallibly(rng(rejected)), len).unwrap_err(),
             Error::Rng
         );
     }
@@ -216,7 +216,7 @@ fn an_rng_with_no_acceptable_octet_is_given_up_on_after_5_draws() {
         }
     });
     assert_eq!(
-        CodeVerifier::try_generate_with_len(&mut r, 43).unwrap_err(),
+        CodeVerifier::from_rng_with_len(&mut r, 43).unwrap_err(),
         Error::Rng
     );
     assert_eq!(r.calls, 5);
@@ -229,7 +229,7 @@ fn an_rng_repeating_its_output_is_caught_on_the_second_draw() {
     // again.
     let mut r = rng(|_, i| accepted(0, i));
     assert_eq!(
-        CodeVerifier::try_generate_with_len(&mut r, 128).unwrap_err(),
+        CodeVerifier::from_rng_with_len(&mut r, 128).unwrap_err(),
         Error::Rng
     );
     assert_eq!(r.calls, 2);
@@ -238,29 +238,29 @@ fn an_rng_repeating_its_output_is_caught_on_the_second_draw() {
 #[test]
 fn rng_failure_is_an_error_not_a_panic() {
     let mut r = failing_after(accepted, 0);
-    assert_eq!(CodeVerifier::try_generate(&mut r).unwrap_err(), Error::Rng);
+    assert_eq!(CodeVerifier::from_rng(&mut r).unwrap_err(), Error::Rng);
     // The first draw gives 64 characters; 100 need a second, which fails.
     let mut r = failing_after(accepted, 1);
     assert_eq!(
-        CodeVerifier::try_generate_with_len(&mut r, 100).unwrap_err(),
+        CodeVerifier::from_rng_with_len(&mut r, 100).unwrap_err(),
         Error::Rng
     );
     assert_eq!(r.calls, 1);
     // The length is checked before anything is drawn.
     let mut r = failing_after(accepted, 9);
     assert_eq!(
-        CodeVerifier::try_generate_with_len(&mut r, 7).unwrap_err(),
-        Error::InvalidLength { len: 7 }
+        CodeVerifier::from_rng_with_len(&mut r, 7).unwrap_err(),
+        Error::RequestedLength { len: 7 }
     );
     assert_eq!(r.calls, 0);
     assert!(Error::Rng.to_string().contains("random number generator"));
 }
 
 #[test]
-fn a_healthy_infallible_rng_goes_through_generate() {
-    let v = CodeVerifier::generate(&mut Infallibly(rng(|_, i| RFC_OCTETS[i]))).unwrap();
+fn a_healthy_infallible_rng_goes_through_from_rng() {
+    let v = CodeVerifier::from_rng(&mut Infallibly(rng(|_, i| RFC_OCTETS[i]))).unwrap();
     assert_eq!(v.secret(), RFC_VERIFIER);
-    let v = CodeVerifier::generate_with_len(&mut Infallibly(rng(accepted)), 128).unwrap();
+    let v = CodeVerifier::from_rng_with_len(&mut Infallibly(rng(accepted)), 128).unwrap();
     assert_eq!(v.secret(), expected_from_accepted(128));
 }
 
@@ -301,17 +301,17 @@ fn a_healthy_rng_never_trips_the_health_test() {
     // million draws).
     let mut chacha = ChaCha20Rng::from_seed([0x5e; 32]);
     for i in 0..1 << 13 {
-        CodeVerifier::generate(&mut chacha).unwrap_or_else(|e| panic!("ChaCha20 {i}: {e}"));
-        CodeVerifier::generate_with_len(&mut chacha, 128)
+        CodeVerifier::from_rng(&mut chacha).unwrap_or_else(|e| panic!("ChaCha20 {i}: {e}"));
+        CodeVerifier::from_rng_with_len(&mut chacha, 128)
             .unwrap_or_else(|e| panic!("ChaCha20 {i} of 128: {e}"));
     }
     let mut rng = SplitMix64(0x5eed);
     for i in 0..1 << 16 {
-        CodeVerifier::generate(&mut rng).unwrap_or_else(|e| panic!("verifier {i}: {e}"));
+        CodeVerifier::from_rng(&mut rng).unwrap_or_else(|e| panic!("verifier {i}: {e}"));
     }
     for i in 0..1 << 15 {
         let len = 43 + (rng.next_u32() % 86) as usize;
-        CodeVerifier::generate_with_len(&mut rng, len)
+        CodeVerifier::from_rng_with_len(&mut rng, len)
             .unwrap_or_else(|e| panic!("verifier {i} of {len}: {e}"));
     }
 }

@@ -11,9 +11,9 @@ mod vectors;
 use policies::{CLIENTS, cases, policies};
 use vectors::{RFC_CHALLENGE as C, RFC_VERIFIER as V, verifier_of_len};
 
-// Authorization endpoint rule 1: an empty value counts as absent.
+// An empty value counts as absent.
 #[test]
-fn authorize_rule1_empty_counts_as_absent() {
+fn authorize_treats_an_empty_value_as_absent() {
     for (name, p) in policies() {
         for client in CLIENTS {
             assert_eq!(
@@ -40,9 +40,9 @@ fn authorize_rule1_empty_counts_as_absent() {
     }
 }
 
-// Rule 2: a method without a challenge is rejected.
+// A method without a challenge is rejected.
 #[test]
-fn authorize_rule2_method_without_challenge() {
+fn authorize_rejects_a_method_without_a_challenge() {
     for (name, p) in policies() {
         for client in CLIENTS {
             for m in ["S256", "plain", "bogus"] {
@@ -58,9 +58,9 @@ fn authorize_rule2_method_without_challenge() {
     }
 }
 
-// Rule 3: no challenge: public rejected; confidential Ok(None) unless required.
+// No challenge: public rejected; confidential Ok(None) unless required.
 #[test]
-fn authorize_rule3_no_challenge() {
+fn authorize_without_a_challenge_rejects_clients_that_must_use_pkce() {
     for (name, p) in policies() {
         let err = p.authorize(ClientType::Public, None, None).unwrap_err();
         assert_eq!(err, AuthorizeError::ChallengeRequired, "{name}");
@@ -86,10 +86,10 @@ fn authorize_rule3_no_challenge() {
     );
 }
 
-// Rule 4: a missing method means what the policy's `MissingMethod` says,
+// A missing method means what the policy's `MissingMethod` says,
 // plain only where plain is allowed; otherwise the request is rejected.
 #[test]
-fn authorize_rule4_missing_method() {
+fn authorize_missing_method_follows_missing_method_and_plain_only_where_allowed() {
     let plain_only = verifier_of_len(64); // valid as plain, never as S256
     for case in cases() {
         let (name, p) = (&case.name, case.policy);
@@ -150,9 +150,9 @@ fn authorize_rule4_missing_method() {
     assert_eq!(c.method(), ChallengeMethod::S256);
     assert_eq!((c.verify(V), c.verify(C)), (Ok(()), Err(Error::Mismatch)));
 }
-// Rule 5: only exactly "S256" or "plain"; plain only where allowed.
+// Only exactly "S256" or "plain"; plain only where allowed.
 #[test]
-fn authorize_rule5_method_names() {
+fn authorize_accepts_exactly_s256_or_plain_and_plain_only_where_allowed() {
     for (name, p) in policies() {
         for client in CLIENTS {
             for m in [
@@ -178,9 +178,9 @@ fn authorize_rule5_method_names() {
     }
 }
 
-// Rule 6: a challenge malformed for its method is rejected at the first step.
+// A challenge malformed for its method is rejected at the first step.
 #[test]
-fn authorize_rule6_malformed_challenge() {
+fn authorize_rejects_a_challenge_malformed_for_its_method() {
     let hex = "13d31e961a1ad8ec2f16b10c4c982e0876a878ad6df144566ee1894acb70f9c3";
     let std_b64 = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw+cM";
     let padded = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM=";
@@ -250,9 +250,9 @@ fn authorize_rule6_malformed_challenge() {
     }
 }
 
-// Rule 7: a repeated PKCE parameter is rejected (the `_params` form).
+// A repeated PKCE parameter is rejected (the `_params` form).
 #[test]
-fn authorize_rule7_repeated_parameter() {
+fn authorize_params_rejects_a_repeated_pkce_parameter() {
     for (name, p) in policies() {
         for client in CLIENTS {
             let twice = [

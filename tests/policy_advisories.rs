@@ -177,7 +177,7 @@ fn full_flow_for_every_policy_and_client() {
     let mut rng = ChaCha20Rng::from_seed([9; 32]);
     for (name, p) in policies() {
         for client in CLIENTS {
-            let verifier = CodeVerifier::generate(&mut rng).unwrap();
+            let verifier = CodeVerifier::from_rng(&mut rng).unwrap();
             let sent = verifier.challenge();
             let query = [
                 ("code_challenge", sent.as_str()),
@@ -194,7 +194,7 @@ fn full_flow_for_every_policy_and_client() {
                 Ok(()),
                 "{name}"
             );
-            let other = CodeVerifier::generate(&mut rng).unwrap();
+            let other = CodeVerifier::from_rng(&mut rng).unwrap();
             assert_eq!(
                 p.token(client, Some(&reread), Some(other.secret())),
                 Err(TokenError::Mismatch)

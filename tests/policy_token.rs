@@ -11,9 +11,9 @@ use policies::{CLIENTS, OTHER_V, plain, policies, s256};
 use proofkey::ClientType;
 use vectors::{RFC_CHALLENGE as C, RFC_VERIFIER as V};
 
-// Token endpoint rule 1: an empty verifier counts as absent.
+// An empty verifier counts as absent.
 #[test]
-fn token_rule1_empty_verifier_counts_as_absent() {
+fn token_treats_an_empty_verifier_as_absent() {
     for (name, p) in policies() {
         for client in CLIENTS {
             let b = s256();
@@ -31,9 +31,9 @@ fn token_rule1_empty_verifier_counts_as_absent() {
     }
 }
 
-// Rule 2: challenge bound, verifier absent: rejected (authentik CVE-2023-48228).
+// Challenge bound, verifier absent: rejected (authentik CVE-2023-48228).
 #[test]
-fn token_rule2_bound_without_verifier() {
+fn token_rejects_a_bound_challenge_without_a_verifier() {
     for (name, p) in policies() {
         for client in CLIENTS {
             let err = p.token(client, Some(&s256()), None).unwrap_err();
@@ -43,9 +43,9 @@ fn token_rule2_bound_without_verifier() {
     }
 }
 
-// Rule 3: no challenge bound, verifier present: the downgrade, for every client type.
+// No challenge bound, verifier present: the downgrade, for every client type.
 #[test]
-fn token_rule3_verifier_without_binding_is_a_downgrade() {
+fn token_rejects_a_verifier_without_a_binding_as_a_downgrade() {
     for (name, p) in policies() {
         for client in CLIENTS {
             for v in [V, OTHER_V, "x", "not even syntax!"] {
@@ -57,9 +57,9 @@ fn token_rule3_verifier_without_binding_is_a_downgrade() {
     }
 }
 
-// Rule 4: neither: accepted only where this client type may skip PKCE.
+// Neither: accepted only where this client type may skip PKCE.
 #[test]
-fn token_rule4_neither_bound_nor_presented() {
+fn token_without_binding_or_verifier_rejects_clients_that_must_use_pkce() {
     for (name, p) in policies() {
         assert_eq!(
             p.token(ClientType::Public, None, None),
@@ -76,9 +76,9 @@ fn token_rule4_neither_bound_nor_presented() {
     assert_eq!(TokenError::PkceRequired.error_code(), "invalid_grant");
 }
 
-// Rule 5: the method is the bound one, never the token request's.
+// The method is the bound one, never the token request's.
 #[test]
-fn token_rule5_method_is_the_bound_one() {
+fn token_uses_the_bound_method_never_one_from_the_request() {
     for (name, p) in policies() {
         for client in CLIENTS {
             // Presenting the S256 challenge itself as if the method were plain fails.
@@ -112,9 +112,9 @@ fn token_rule5_method_is_the_bound_one() {
     }
 }
 
-// Rule 6: malformed verifier and mismatch are rejected via verify.
+// Malformed verifier and mismatch are rejected via verify.
 #[test]
-fn token_rule6_malformed_and_mismatch() {
+fn token_rejects_a_malformed_or_mismatched_verifier() {
     for (name, p) in policies() {
         for client in CLIENTS {
             let b = s256();
@@ -142,9 +142,9 @@ fn token_rule6_malformed_and_mismatch() {
     }
 }
 
-// Rule 7: a bound method the policy does not allow fails closed.
+// A bound method the policy does not allow fails closed.
 #[test]
-fn token_rule7_disallowed_bound_method_fails_closed() {
+fn token_fails_closed_on_a_bound_method_no_longer_allowed() {
     for (name, p) in policies() {
         for client in CLIENTS {
             let got = p.token(client, Some(&plain()), Some(V));
@@ -161,9 +161,9 @@ fn token_rule7_disallowed_bound_method_fails_closed() {
     }
 }
 
-// Rule 8: a repeated code_verifier is invalid_request.
+// A repeated code_verifier is invalid_request.
 #[test]
-fn token_rule8_repeated_verifier() {
+fn token_params_rejects_a_repeated_verifier() {
     for (name, p) in policies() {
         for client in CLIENTS {
             let form = [

@@ -22,11 +22,11 @@ proptest! {
     #[test]
     fn generate_then_parse_round_trips(seed: [u8; 32], len in 43usize..=128) {
         let mut rng = ChaCha20Rng::from_seed(seed);
-        let v = CodeVerifier::generate_with_len(&mut rng, len).unwrap();
+        let v = CodeVerifier::from_rng_with_len(&mut rng, len).unwrap();
         prop_assert_eq!(v.secret().len(), len);
         let parsed = CodeVerifier::parse(v.secret()).unwrap();
         prop_assert_eq!(parsed.secret(), v.secret());
-        let v43 = CodeVerifier::generate(&mut rng).unwrap();
+        let v43 = CodeVerifier::from_rng(&mut rng).unwrap();
         let reparsed = CodeVerifier::parse(v43.secret()).unwrap();
         prop_assert_eq!(reparsed.secret(), v43.secret());
         prop_assert_eq!(CodeVerifier::from_random_bytes(&seed).secret().len(), 43);

@@ -1,7 +1,7 @@
 //! RFC 7636 conformance: the Appendix B example, independent vectors, and
 //! the exact syntax of verifiers, challenges and method names.
 
-use proofkey::{ChallengeMethod, CodeChallenge, CodeVerifier, Error, verify};
+use proofkey::{ChallengeMethod, CodeChallenge, CodeVerifier, Error};
 
 #[path = "support/vectors.rs"]
 mod vectors;
@@ -33,13 +33,13 @@ fn appendix_b_octets_to_verifier_to_challenge() {
     let stored = s256(B_CHALLENGE).unwrap();
     assert_eq!(stored.as_str(), B_CHALLENGE);
     assert_eq!(stored, challenge);
-    assert_eq!(verify(&stored, B_VERIFIER), Ok(()));
+    assert_eq!(stored.verify(B_VERIFIER), Ok(()));
     assert_eq!(
-        verify(&stored, &B_VERIFIER.replace('d', "e")),
+        stored.verify(&B_VERIFIER.replace('d', "e")),
         Err(Error::Mismatch)
     );
     assert_eq!(
-        verify(&stored, "short"),
+        stored.verify("short"),
         Err(Error::VerifierLength { len: 5 })
     );
 }
@@ -366,17 +366,17 @@ fn from_str_and_try_from_match_parse() {
 }
 
 #[test]
-fn generate_with_len_rejects_out_of_range_lengths() {
+fn from_rng_with_len_rejects_out_of_range_lengths() {
     use rand::{rand_core::SeedableRng, rngs::ChaCha20Rng};
     let mut rng = ChaCha20Rng::from_seed([1; 32]);
     for len in [0, 42, 129, usize::MAX] {
         assert_eq!(
-            CodeVerifier::generate_with_len(&mut rng, len).unwrap_err(),
-            Error::InvalidLength { len }
+            CodeVerifier::from_rng_with_len(&mut rng, len).unwrap_err(),
+            Error::RequestedLength { len }
         );
     }
     for len in [43, 77, 128] {
-        let v = CodeVerifier::generate_with_len(&mut rng, len).unwrap();
+        let v = CodeVerifier::from_rng_with_len(&mut rng, len).unwrap();
         assert_eq!(v.secret().len(), len);
         assert!(CodeVerifier::parse(v.secret()).is_ok());
     }

@@ -1,4 +1,4 @@
-//! `generate_with_len` draws each character uniformly from the 66 unreserved
+//! `from_rng_with_len` draws each character uniformly from the 66 unreserved
 //! characters: a chi-square goodness-of-fit test with a fixed-seed RNG.
 
 use proofkey::CodeVerifier;
@@ -13,7 +13,7 @@ fn histogram(seed: u8, verifiers: usize, len: usize) -> [u64; 66] {
     let mut rng = ChaCha20Rng::from_seed([seed; 32]);
     let mut counts = [0u64; 66];
     for _ in 0..verifiers {
-        let v = CodeVerifier::generate_with_len(&mut rng, len).unwrap();
+        let v = CodeVerifier::from_rng_with_len(&mut rng, len).unwrap();
         for b in v.secret().bytes() {
             let i = UNRESERVED.iter().position(|&c| c == b).expect("unreserved");
             counts[i] += 1;
@@ -35,7 +35,7 @@ fn chi_square(counts: &[u64]) -> f64 {
 const CRITICAL_999: f64 = 110.6;
 
 #[test]
-fn generate_with_len_is_uniform_over_66_characters() {
+fn from_rng_with_len_is_uniform_over_66_characters() {
     // 10 000 × 128 = 1.28 M characters, about 19 400 per character.
     let counts = histogram(42, 10_000, 128);
     assert!(counts.iter().all(|&c| c > 0), "every character occurs");
@@ -70,7 +70,7 @@ fn different_positions_are_uniform_too() {
     let mut first = [0u64; 66];
     let mut last = [0u64; 66];
     for _ in 0..40_000 {
-        let v = CodeVerifier::generate_with_len(&mut rng, 43).unwrap();
+        let v = CodeVerifier::from_rng_with_len(&mut rng, 43).unwrap();
         let b = v.secret().as_bytes();
         first[UNRESERVED.iter().position(|&c| c == b[0]).unwrap()] += 1;
         last[UNRESERVED.iter().position(|&c| c == b[42]).unwrap()] += 1;

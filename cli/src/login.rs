@@ -91,7 +91,7 @@ pub(crate) fn run(args: &LoginArgs) -> Result<String, Failure> {
     )
     .for_resource(resource.clone());
 
-    let flow = ClientFlow::start(&mut getrandom::SysRng, now())
+    let flow = ClientFlow::from_rng(&mut getrandom::SysRng, now())
         .map_err(|e| Failure::usage(e.to_string()))?;
     // Kept as the stored text a native app would keep; read back below
     // with the returned state, as the library's storage guide says.

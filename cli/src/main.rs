@@ -284,8 +284,8 @@ fn probe(args: &probe::ProbeArgs, json: bool) -> ExitCode {
 fn generate(len: Option<usize>, json: bool) -> ExitCode {
     let mut rng = getrandom::SysRng;
     let verifier = match len {
-        None => CodeVerifier::try_generate(&mut rng),
-        Some(n) => CodeVerifier::try_generate_with_len(&mut rng, n),
+        None => CodeVerifier::from_rng(&mut rng),
+        Some(n) => CodeVerifier::from_rng_with_len(&mut rng, n),
     };
     let verifier = match verifier {
         Ok(v) => v,

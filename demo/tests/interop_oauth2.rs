@@ -100,7 +100,7 @@ fn proofkey_verifiers_of_every_length_give_oauth2s_challenge() {
     let mut rng = ChaCha20Rng::from_seed(*b"proofkey interop with oauth2 5.0");
     for len in 43..=128 {
         for _ in 0..8 {
-            let verifier = CodeVerifier::generate_with_len(&mut rng, len).unwrap();
+            let verifier = CodeVerifier::from_rng_with_len(&mut rng, len).unwrap();
             assert_eq!(verifier.secret().len(), len);
             assert_same_challenge(&verifier);
         }
@@ -111,7 +111,7 @@ fn proofkey_verifiers_of_every_length_give_oauth2s_challenge() {
 fn proofkey_default_verifiers_give_oauth2s_challenge() {
     let mut rng = ChaCha20Rng::from_seed([42; 32]);
     for _ in 0..ROUNDS {
-        assert_same_challenge(&CodeVerifier::generate(&mut rng).unwrap());
+        assert_same_challenge(&CodeVerifier::from_rng(&mut rng).unwrap());
     }
     // The demo depends on proofkey with its default `getrandom` feature.
     for _ in 0..ROUNDS {
@@ -200,7 +200,7 @@ fn proofkey_verifier_through_oauth2_wire_format_passes_policy_params() {
     let policy = Policy::production();
     let mut rng = ChaCha20Rng::from_seed([9; 32]);
     for len in [43, 44, 64, 100, 127, 128] {
-        let ours = CodeVerifier::generate_with_len(&mut rng, len).unwrap();
+        let ours = CodeVerifier::from_rng_with_len(&mut rng, len).unwrap();
         let theirs = PkceCodeVerifier::new(ours.secret().to_string());
         let challenge = PkceCodeChallenge::from_code_verifier_sha256(&theirs);
         let wire = oauth2_round_trip(challenge, theirs);

@@ -52,7 +52,7 @@ fuzz_target!(|data: &[u8]| {
         }
         1 => {
             let mut rng = Seeded::new(seed);
-            let flow = ClientFlow::start(&mut rng, issued).unwrap();
+            let flow = ClientFlow::from_rng(&mut rng, issued).unwrap();
             let original = flow.to_stored().secret().as_bytes().to_vec();
             let mut edited = original.clone();
             for pair in a.chunks_exact(2) {
@@ -78,7 +78,7 @@ fuzz_target!(|data: &[u8]| {
             let mut store = FlowStore::<4>::with_max_age(max_age);
             let mut kept = Vec::new();
             for _ in 0..(header[0] >> 2) % 5 {
-                let flow = ClientFlow::start(&mut rng, issued).unwrap();
+                let flow = ClientFlow::from_rng(&mut rng, issued).unwrap();
                 let state = flow.state().to_owned();
                 let verifier = flow.verifier().secret().to_owned();
                 match store.insert(flow, issued) {

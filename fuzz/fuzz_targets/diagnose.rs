@@ -101,9 +101,8 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(d == Diagnosis::Match, verifies(challenge, method, &verifier), "{d:?}");
 
     // Fixed, safe text.
-    let text = d.explain();
-    assert!(is_error_description(text) && text.ends_with('.'), "{d:?}");
-    assert_eq!(d.to_string(), text);
+    let text = d.to_string();
+    assert!(is_error_description(&text) && text.ends_with('.'), "{d:?}");
 
     // Each diagnosis is consistent with its definition.
     let well_formed = is_verifier(verifier.as_bytes());

@@ -1,4 +1,4 @@
-//! `CodeChallenge::verify` / `proofkey::verify` against an independent
+//! `CodeChallenge::verify` against an independent
 //! transform: Ok exactly when the verifier is well-formed and its transform
 //! equals the challenge byte for byte.
 //!
@@ -54,7 +54,6 @@ fuzz_target!(|data: &[u8]| {
     let well_formed = expected_verifier_error(verifier.as_bytes());
     let matches = reference == challenge.as_bytes();
     let result = c.verify(verifier);
-    assert_eq!(proofkey::verify(&c, verifier), result);
     match well_formed {
         Some(syntax) => assert_eq!(result, Err(syntax), "malformed verifier {verifier:?}"),
         None if matches => assert_eq!(

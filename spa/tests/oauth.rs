@@ -32,7 +32,7 @@ fn meta() -> Metadata {
 }
 
 fn new_flow(seed: u8) -> ClientFlow {
-    ClientFlow::start(&mut ChaCha20Rng::from_seed([seed; 32]), NOW).expect("flow")
+    ClientFlow::from_rng(&mut ChaCha20Rng::from_seed([seed; 32]), NOW).expect("flow")
 }
 
 fn pairs(query: &str) -> Vec<(String, String)> {

@@ -42,7 +42,7 @@ pub enum FlowError {
     Expired,
 
     /// The flow's start time is later than now by more than the allowed
-    /// clock skew ([`ClientFlow::CLOCK_SKEW_SECS`](crate::ClientFlow::CLOCK_SKEW_SECS)).
+    /// clock skew of 60 seconds.
     #[error("the authorization flow was started in the future")]
     FromFuture,
 

@@ -7,15 +7,16 @@ use rand_core::TryCryptoRng;
 use zeroize::ZeroizeOnDrop;
 
 use super::state::State;
-use super::stored::{self, StoredFlow};
+use super::stored::StoredFlow;
 use super::{FlowError, check_age};
-use crate::{CodeChallenge, CodeVerifier};
+use crate::challenge::CodeChallenge;
+use crate::verifier::CodeVerifier;
 
 /// One pending authorization code flow with PKCE, on the client: a fresh
 /// `code_verifier` and a fresh `state`, drawn together, and the time it
 /// started.
 ///
-/// 1. [`start`](Self::start) (or `random`, with the `getrandom` feature) before each
+/// 1. [`from_rng`](Self::from_rng) (or `random`, with the `getrandom` feature) before each
 ///    authorization request; [`authorization_pairs`](Self::authorization_pairs)
 ///    go into the authorization URL.
 /// 2. Keep the flow across the redirect, keyed by its [`state`](Self::state):
@@ -36,11 +37,10 @@ use crate::{CodeChallenge, CodeVerifier};
 ///
 /// ```
 /// use proofkey::ClientFlow;
-/// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
-/// # let mut rng = ChaCha20Rng::from_seed([7; 32]); // or ClientFlow::random(now)
+/// let mut rng = rand::rng(); // or ClientFlow::random(now)
 ///
 /// let now = 1_700_000_000; // seconds, e.g. since the Unix epoch
-/// let flow = ClientFlow::start(&mut rng, now)?;
+/// let flow = ClientFlow::from_rng(&mut rng, now)?;
 /// let query = flow.authorization_pairs(); // code_challenge, code_challenge_method, state
 /// # assert_eq!(query[1], ("code_challenge_method", "S256"));
 /// let (key, value) = (flow.state().to_owned(), flow.to_stored()); // keep across the redirect
@@ -87,10 +87,6 @@ impl ClientFlow {
     /// the longest lifetime RFC 6749 §4.1.2 recommends for a code.
     pub const DEFAULT_MAX_AGE_SECS: u64 = 600;
 
-    /// How far in the future a flow's start time may be (clocks of two
-    /// servers of one client that disagree a little).
-    pub const CLOCK_SKEW_SECS: u64 = 60;
-
     /// Starts a flow at `now_secs`: a fresh 43-character verifier from 32
     /// octets of `rng`, then a fresh 43-character `state` from 32 more
     /// octets (256 bits), in that order.
@@ -101,11 +97,10 @@ impl ClientFlow {
     ///
     /// ```
     /// use proofkey::ClientFlow;
-    /// use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
     ///
-    /// let mut rng = ChaCha20Rng::from_seed([7; 32]);
-    /// let a = ClientFlow::start(&mut rng, 1_700_000_000)?;
-    /// let b = ClientFlow::start(&mut rng, 1_700_000_000)?;
+    /// let mut rng = rand::rng(); // any rand_core 0.10 TryCryptoRng
+    /// let a = ClientFlow::from_rng(&mut rng, 1_700_000_000)?;
+    /// let b = ClientFlow::from_rng(&mut rng, 1_700_000_000)?;
     /// assert_ne!(a.state(), b.state());
     /// assert_ne!(a.verifier().secret(), b.verifier().secret());
     /// # Ok::<(), proofkey::FlowError>(())
@@ -113,11 +108,16 @@ impl ClientFlow {
     ///
     /// # Errors
     ///
-    /// [`FlowError::Rng`] if the RNG fails, or if the state comes out equal
-    /// to the verifier (an RNG that repeats itself); nothing is returned then.
-    pub fn start<R: TryCryptoRng + ?Sized>(rng: &mut R, now_secs: u64) -> Result<Self, FlowError> {
-        let verifier = CodeVerifier::try_generate(rng).map_err(|_| FlowError::Rng)?;
-        let state = State::generate(rng)?;
+    /// [`FlowError::Rng`] if the RNG fails, if the octets of the verifier or
+    /// of the state fail the health test of
+    /// [`CodeVerifier::from_rng`], or if the state comes out equal to
+    /// the verifier (an RNG that repeats itself); nothing is returned then.
+    pub fn from_rng<R: TryCryptoRng + ?Sized>(
+        rng: &mut R,
+        now_secs: u64,
+    ) -> Result<Self, FlowError> {
+        let verifier = CodeVerifier::from_rng(rng).map_err(|_| FlowError::Rng)?;
+        let state = State::from_rng(rng)?;
         // Independent 256-bit draws never agree; equal ones mean a stuck RNG.
         if bool::from(state.ct_eq(verifier.secret().as_bytes())) {
             return Err(FlowError::Rng);
@@ -125,7 +125,7 @@ impl ClientFlow {
         Ok(Self::from_parts(verifier, state, now_secs))
     }
 
-    /// [`start`](Self::start) with the operating system's RNG (`getrandom`).
+    /// [`from_rng`](Self::from_rng) with the operating system's RNG (`getrandom`).
     ///
     /// ```
     /// let flow = proofkey::ClientFlow::random(1_700_000_000)?;
@@ -135,10 +135,11 @@ impl ClientFlow {
     ///
     /// # Errors
     ///
-    /// [`FlowError::Rng`] if the OS RNG is unavailable; it never panics.
+    /// [`FlowError::Rng`] if the OS RNG is unavailable or its octets fail
+    /// the health test; it never panics.
     #[cfg(feature = "getrandom")]
     pub fn random(now_secs: u64) -> Result<Self, FlowError> {
-        Self::start(&mut super::os_rng::OsRng, now_secs)
+        Self::from_rng(&mut crate::rng::OsRng, now_secs)
     }
 
     pub(crate) fn from_parts(verifier: CodeVerifier, state: State, issued_at: u64) -> Self {
@@ -160,15 +161,17 @@ impl ClientFlow {
     /// needs encoding).
     ///
     /// ```
-    /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
-    /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
-    /// let flow = proofkey::ClientFlow::start(&mut rng, 0)?;
+    /// let mut rng = rand::rng();
+    /// let flow = proofkey::ClientFlow::from_rng(&mut rng, 0)?;
     /// let query: Vec<String> = flow
     ///     .authorization_pairs()
     ///     .iter()
     ///     .map(|(k, v)| format!("{k}={v}"))
     ///     .collect();
-    /// let url = format!("https://as.example/authorize?response_type=code&client_id=app&{}", query.join("&"));
+    /// let url = format!(
+    ///     "https://as.example/authorize?response_type=code&client_id=app&{}",
+    ///     query.join("&"),
+    /// );
     /// assert!(url.contains("&code_challenge_method=S256&state="));
     /// # Ok::<(), proofkey::FlowError>(())
     /// ```
@@ -185,9 +188,8 @@ impl ClientFlow {
     /// this flow; the authorization server returns it with the code.
     ///
     /// ```
-    /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
-    /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
-    /// let flow = proofkey::ClientFlow::start(&mut rng, 0)?;
+    /// let mut rng = rand::rng();
+    /// let flow = proofkey::ClientFlow::from_rng(&mut rng, 0)?;
     /// let key = format!("pkce.{}", flow.state());
     /// # assert_eq!(key.len(), 48);
     /// # Ok::<(), proofkey::FlowError>(())
@@ -200,9 +202,8 @@ impl ClientFlow {
     /// The S256 `code_challenge` of this flow's verifier.
     ///
     /// ```
-    /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
-    /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
-    /// let flow = proofkey::ClientFlow::start(&mut rng, 0)?;
+    /// let mut rng = rand::rng();
+    /// let flow = proofkey::ClientFlow::from_rng(&mut rng, 0)?;
     /// assert_eq!(flow.challenge().method(), proofkey::ChallengeMethod::S256);
     /// # Ok::<(), proofkey::FlowError>(())
     /// ```
@@ -215,9 +216,8 @@ impl ClientFlow {
     /// (e.g. the `oauth2` crate's `PkceCodeVerifier::new(v.secret().to_owned())`).
     ///
     /// ```
-    /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
-    /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
-    /// let flow = proofkey::ClientFlow::start(&mut rng, 0)?;
+    /// let mut rng = rand::rng();
+    /// let flow = proofkey::ClientFlow::from_rng(&mut rng, 0)?;
     /// assert_eq!(flow.verifier().secret().len(), 43);
     /// # Ok::<(), proofkey::FlowError>(())
     /// ```
@@ -226,12 +226,11 @@ impl ClientFlow {
         &self.verifier
     }
 
-    /// When the flow started, as given to [`start`](Self::start).
+    /// When the flow started, as given to [`from_rng`](Self::from_rng).
     ///
     /// ```
-    /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
-    /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
-    /// let flow = proofkey::ClientFlow::start(&mut rng, 1_700_000_000)?;
+    /// let mut rng = rand::rng();
+    /// let flow = proofkey::ClientFlow::from_rng(&mut rng, 1_700_000_000)?;
     /// assert_eq!(flow.issued_at(), 1_700_000_000);
     /// # Ok::<(), proofkey::FlowError>(())
     /// ```
@@ -245,10 +244,9 @@ impl ClientFlow {
     /// or [`FlowStore::take`](crate::FlowStore::take), after the issuer check.
     ///
     /// ```
-    /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
-    /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
-    /// # let flow = proofkey::ClientFlow::start(&mut rng, 0)?;
-    /// let mut form = vec![("grant_type", "authorization_code"), ("code", "SplxlOBeZQQYbYS6WxSbIA")];
+    /// let mut rng = rand::rng();
+    /// # let flow = proofkey::ClientFlow::from_rng(&mut rng, 0)?;
+    /// let mut form = vec![("grant_type", "authorization_code"), ("code", "SplxlOBeZQQ")];
     /// form.extend(flow.token_pairs());
     /// assert_eq!(form[2].0, "code_verifier");
     /// # Ok::<(), proofkey::FlowError>(())
@@ -268,9 +266,8 @@ impl ClientFlow {
     /// [`StoredFlow`]); [`resume`](Self::resume) reads it back.
     ///
     /// ```
-    /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
-    /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
-    /// let flow = proofkey::ClientFlow::start(&mut rng, 1_700_000_000)?;
+    /// let mut rng = rand::rng();
+    /// let flow = proofkey::ClientFlow::from_rng(&mut rng, 1_700_000_000)?;
     /// let stored = flow.to_stored();
     /// let back = proofkey::ClientFlow::resume(stored.secret(), flow.state(), 1_700_000_001)?;
     /// assert_eq!(back.verifier().secret(), flow.verifier().secret());
@@ -287,11 +284,10 @@ impl ClientFlow {
     ///
     /// ```
     /// use proofkey::{ClientFlow, FlowError};
-    /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
-    /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
+    /// let mut rng = rand::rng();
     ///
-    /// let flow = ClientFlow::start(&mut rng, 1_700_000_000)?;
-    /// let other = ClientFlow::start(&mut rng, 1_700_000_000)?;
+    /// let flow = ClientFlow::from_rng(&mut rng, 1_700_000_000)?;
+    /// let other = ClientFlow::from_rng(&mut rng, 1_700_000_000)?;
     /// let stored = flow.to_stored();
     /// assert!(ClientFlow::resume(stored.secret(), flow.state(), 1_700_000_600).is_ok());
     /// assert_eq!(
@@ -331,10 +327,9 @@ impl ClientFlow {
     ///
     /// ```
     /// use proofkey::{ClientFlow, FlowError};
-    /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
-    /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
+    /// let mut rng = rand::rng();
     ///
-    /// let flow = ClientFlow::start(&mut rng, 1_000)?;
+    /// let flow = ClientFlow::from_rng(&mut rng, 1_000)?;
     /// let stored = flow.to_stored();
     /// assert!(ClientFlow::resume_with_max_age(stored.secret(), flow.state(), 1_120, 120).is_ok());
     /// assert_eq!(
@@ -353,7 +348,7 @@ impl ClientFlow {
         now_secs: u64,
         max_age_secs: u64,
     ) -> Result<Self, FlowError> {
-        let parsed = stored::parse(stored)?;
+        let parsed = StoredFlow::parse(stored)?;
         // RFC 6749 §10.12: the response belongs to this user agent's flow.
         if !bool::from(parsed.state.ct_eq(returned_state.as_bytes())) {
             return Err(FlowError::StateMismatch);
@@ -373,9 +368,8 @@ impl fmt::Debug for ClientFlow {
     /// Shows the start time; the `state` and the verifier are redacted.
     ///
     /// ```
-    /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
-    /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
-    /// let flow = proofkey::ClientFlow::start(&mut rng, 5)?;
+    /// let mut rng = rand::rng();
+    /// let flow = proofkey::ClientFlow::from_rng(&mut rng, 5)?;
     /// assert_eq!(
     ///     format!("{flow:?}"),
     ///     "ClientFlow { issued_at: 5, state: [REDACTED], verifier: [REDACTED] }",

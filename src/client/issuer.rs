@@ -23,16 +23,16 @@ impl ClientFlow {
     ///
     /// ```
     /// use proofkey::{ClientFlow, FlowError};
-    /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
-    /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
-    /// # let flow = ClientFlow::start(&mut rng, 0)?;
+    /// let mut rng = rand::rng();
+    /// # let flow = ClientFlow::from_rng(&mut rng, 0)?;
     ///
     /// let issuer = "https://as.example";
-    /// assert_eq!(flow.check_issuer(issuer, Some("https://as.example"), true), Ok(()));
-    /// assert_eq!(flow.check_issuer(issuer, Some("https://evil.example"), true), Err(FlowError::IssuerMismatch));
-    /// assert_eq!(flow.check_issuer(issuer, Some("https://as.example/"), false), Err(FlowError::IssuerMismatch));
-    /// assert_eq!(flow.check_issuer(issuer, None, true), Err(FlowError::MissingIssuer));
-    /// assert_eq!(flow.check_issuer(issuer, None, false), Ok(()));
+    /// let check = |returned, supported| flow.check_issuer(issuer, returned, supported);
+    /// assert_eq!(check(Some("https://as.example"), true), Ok(()));
+    /// assert_eq!(check(Some("https://evil.example"), true), Err(FlowError::IssuerMismatch));
+    /// assert_eq!(check(Some("https://as.example/"), false), Err(FlowError::IssuerMismatch));
+    /// assert_eq!(check(None, true), Err(FlowError::MissingIssuer));
+    /// assert_eq!(check(None, false), Ok(()));
     /// # Ok::<(), FlowError>(())
     /// ```
     ///

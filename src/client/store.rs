@@ -3,14 +3,13 @@
 use core::fmt;
 
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
-use zeroize::{Zeroize, ZeroizeOnDrop};
+use zeroize::ZeroizeOnDrop;
 
-use super::state::{STATE_LEN, State};
+use super::state::State;
 use super::{ClientFlow, FlowError, check_age};
-use crate::CodeVerifier;
-
-/// RFC 7636 §4.1: a verifier has at most 128 characters.
-const MAX_VERIFIER: usize = 128;
+use crate::alphabet::{B64_32_LEN, MAX_LEN};
+use crate::secret_text::SecretText;
+use crate::verifier::CodeVerifier;
 
 /// Up to `N` pending [`ClientFlow`]s, keyed by their `state`, without a
 /// heap: for a native app waiting for its redirect, or for one user's
@@ -39,12 +38,11 @@ const MAX_VERIFIER: usize = 128;
 ///
 /// ```
 /// use proofkey::{ClientFlow, FlowError, FlowStore};
-/// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
-/// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
+/// let mut rng = rand::rng();
 ///
 /// let now = 1_700_000_000;
 /// let mut store = FlowStore::<8>::new();
-/// let flow = ClientFlow::start(&mut rng, now)?;
+/// let flow = ClientFlow::from_rng(&mut rng, now)?;
 /// let pairs = flow.authorization_pairs().map(|(k, v)| (k, v.to_owned())); // for the URL
 /// let state = flow.state().to_owned();
 /// store.insert(flow, now)?;
@@ -60,31 +58,28 @@ pub struct FlowStore<const N: usize> {
     max_age_secs: u64,
 }
 
-/// One entry: the octets of a flow, all zero when free.
+/// One entry: the text of a flow, all zero when free.
 struct Slot {
     occupied: bool,
     issued_at: u64,
-    state: [u8; STATE_LEN],
-    verifier_len: u8,
-    verifier: [u8; MAX_VERIFIER],
+    state: SecretText<B64_32_LEN>,
+    verifier: SecretText<MAX_LEN>,
 }
 
 impl Slot {
     const FREE: Self = Self {
         occupied: false,
         issued_at: 0,
-        state: [0; STATE_LEN],
-        verifier_len: 0,
-        verifier: [0; MAX_VERIFIER],
+        state: SecretText::EMPTY,
+        verifier: SecretText::EMPTY,
     };
 
     fn fill(&mut self, flow: &ClientFlow) {
         let (verifier, state) = flow.parts();
-        let secret = verifier.secret().as_bytes();
-        if let Some(dst) = self.verifier.get_mut(..secret.len()) {
-            dst.copy_from_slice(secret);
-            self.verifier_len = u8::try_from(secret.len()).unwrap_or(0);
-            self.state = *state.as_bytes();
+        if let Some(copy) = SecretText::copy_of(verifier.secret()) {
+            self.verifier = copy;
+            self.state = SecretText::EMPTY;
+            self.state.push(state.as_bytes());
             self.issued_at = flow.issued_at();
             self.occupied = true;
         }
@@ -92,10 +87,8 @@ impl Slot {
 
     /// The flow held here; the slot is then cleared.
     fn take(&mut self) -> Result<ClientFlow, FlowError> {
-        let verifier = self.verifier.get(..usize::from(self.verifier_len));
-        let verifier = verifier.and_then(|v| core::str::from_utf8(v).ok());
-        let verifier = verifier.and_then(|v| CodeVerifier::parse(v).ok());
-        let state = State::parse(&self.state);
+        let verifier = CodeVerifier::parse(self.verifier.as_str()).ok();
+        let state = State::parse(self.state.as_bytes());
         let issued_at = self.issued_at;
         self.clear();
         match (verifier, state) {
@@ -110,9 +103,9 @@ impl Slot {
     }
 
     fn clear(&mut self) {
-        self.state.as_mut_slice().zeroize();
-        self.verifier.as_mut_slice().zeroize();
-        self.verifier_len = 0;
+        // The old texts are zeroized as they drop.
+        self.state = SecretText::EMPTY;
+        self.verifier = SecretText::EMPTY;
         self.issued_at = 0;
         self.occupied = false;
     }
@@ -170,10 +163,9 @@ impl<const N: usize> FlowStore<N> {
     /// dropped.
     ///
     /// ```
-    /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
-    /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
+    /// let mut rng = rand::rng();
     /// let mut store = proofkey::FlowStore::<4>::new();
-    /// store.insert(proofkey::ClientFlow::start(&mut rng, 0)?, 0)?;
+    /// store.insert(proofkey::ClientFlow::from_rng(&mut rng, 0)?, 0)?;
     /// assert_eq!(store.len(), 1);
     /// # Ok::<(), proofkey::FlowError>(())
     /// ```
@@ -198,14 +190,13 @@ impl<const N: usize> FlowStore<N> {
     ///
     /// ```
     /// use proofkey::{ClientFlow, FlowError, FlowStore};
-    /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
-    /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
+    /// let mut rng = rand::rng();
     ///
     /// let mut store = FlowStore::<1>::new();
-    /// store.insert(ClientFlow::start(&mut rng, 0)?, 0)?;
-    /// let second = ClientFlow::start(&mut rng, 10)?;
+    /// store.insert(ClientFlow::from_rng(&mut rng, 0)?, 0)?;
+    /// let second = ClientFlow::from_rng(&mut rng, 10)?;
     /// assert_eq!(store.insert(second, 10).unwrap_err(), FlowError::Full); // the first is live
-    /// let third = ClientFlow::start(&mut rng, 601)?;
+    /// let third = ClientFlow::from_rng(&mut rng, 601)?;
     /// assert_eq!(store.insert(third, 601), Ok(())); // the first expired and was dropped
     /// # Ok::<(), FlowError>(())
     /// ```
@@ -238,11 +229,10 @@ impl<const N: usize> FlowStore<N> {
     ///
     /// ```
     /// use proofkey::{ClientFlow, FlowError, FlowStore};
-    /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
-    /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
+    /// let mut rng = rand::rng();
     ///
     /// let mut store = FlowStore::<4>::new();
-    /// let flow = ClientFlow::start(&mut rng, 0)?;
+    /// let flow = ClientFlow::from_rng(&mut rng, 0)?;
     /// let state = flow.state().to_owned();
     /// store.insert(flow, 0)?;
     /// assert_eq!(store.take("forged", 1).unwrap_err(), FlowError::StateMismatch);
@@ -279,11 +269,10 @@ impl<const N: usize> FlowStore<N> {
     /// expired verifiers from memory sooner.
     ///
     /// ```
-    /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
-    /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
+    /// let mut rng = rand::rng();
     /// let mut store = proofkey::FlowStore::<4>::new();
-    /// store.insert(proofkey::ClientFlow::start(&mut rng, 0)?, 0)?;
-    /// store.insert(proofkey::ClientFlow::start(&mut rng, 500)?, 500)?;
+    /// store.insert(proofkey::ClientFlow::from_rng(&mut rng, 0)?, 0)?;
+    /// store.insert(proofkey::ClientFlow::from_rng(&mut rng, 500)?, 500)?;
     /// assert_eq!(store.purge_expired(601), 1);
     /// assert_eq!(store.len(), 1);
     /// # Ok::<(), proofkey::FlowError>(())
@@ -305,7 +294,7 @@ impl<const N: usize> FlowStore<N> {
         let mut found = Choice::from(0);
         let mut index = 0u64;
         for (i, slot) in (0u64..).zip(&self.slots) {
-            let hit = Choice::from(u8::from(slot.occupied)) & slot.state.as_slice().ct_eq(state);
+            let hit = Choice::from(u8::from(slot.occupied)) & slot.state.as_bytes().ct_eq(state);
             index.conditional_assign(&i, hit);
             found |= hit;
         }

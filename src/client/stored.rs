@@ -21,8 +21,10 @@ use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use super::FlowError;
-use super::state::{STATE_LEN, State};
-use crate::CodeVerifier;
+use super::state::State;
+use crate::alphabet::{self, B64_32_LEN, MAX_LEN};
+use crate::secret_text::SecretText;
+use crate::verifier::CodeVerifier;
 
 const VERSION: &[u8] = b"v1.";
 /// `u64::MAX` has 20 decimal digits.
@@ -30,11 +32,9 @@ const MAX_DIGITS: usize = 20;
 /// Octets of SHA-256 kept in the check, as hex.
 const CHECK_OCTETS: usize = 16;
 const CHECK_LEN: usize = 2 * CHECK_OCTETS;
-/// RFC 7636 §4.1: at most 128 characters.
-const MAX_VERIFIER: usize = 128;
-/// The longest text [`StoredFlow`] holds or [`parse`] accepts.
+/// The longest text [`StoredFlow`] holds or [`StoredFlow::parse`] accepts.
 pub(crate) const MAX_STORED_LEN: usize =
-    VERSION.len() + MAX_DIGITS + 1 + STATE_LEN + 1 + CHECK_LEN + 1 + MAX_VERIFIER;
+    VERSION.len() + MAX_DIGITS + 1 + B64_32_LEN + 1 + CHECK_LEN + 1 + MAX_LEN;
 const _: () = assert!(MAX_STORED_LEN <= u8::MAX as usize);
 
 /// A pending [`ClientFlow`](crate::ClientFlow) as text, from
@@ -52,64 +52,42 @@ const _: () = assert!(MAX_STORED_LEN <= u8::MAX as usize);
 ///
 /// ```
 /// use proofkey::ClientFlow;
-/// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
-/// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
+/// let mut rng = rand::rng();
 ///
-/// let flow = ClientFlow::start(&mut rng, 1_700_000_000)?;
+/// let flow = ClientFlow::from_rng(&mut rng, 1_700_000_000)?;
 /// let stored = flow.to_stored();
 /// assert!(stored.secret().starts_with("v1.1700000000."));
 /// assert_eq!(format!("{stored:?}"), "StoredFlow([REDACTED])");
 /// # Ok::<(), proofkey::FlowError>(())
 /// ```
 pub struct StoredFlow {
-    // Invariant: bytes[..len] is ASCII; bytes[len..] is zero.
-    bytes: [u8; MAX_STORED_LEN],
-    len: u8,
+    // Invariant: the format above.
+    text: SecretText<MAX_STORED_LEN>,
 }
 
 impl StoredFlow {
     /// Writes `issued_at`, `state`, the check and `verifier`.
     pub(crate) fn encode(issued_at: u64, state: &State, verifier: &CodeVerifier) -> Self {
-        let mut out = Self {
-            bytes: [0; MAX_STORED_LEN],
-            len: 0,
-        };
+        // ASCII parts whose lengths add up to at most the capacity.
+        let mut text = SecretText::EMPTY;
         let mut digits = [0u8; MAX_DIGITS];
-        out.push(VERSION);
-        out.push(decimal(issued_at, &mut digits));
-        out.push(b".");
-        out.push(state.as_bytes());
-        out.push(b".");
-        let check = check(out.as_bytes(), verifier.secret().as_bytes());
-        out.push(&check);
-        out.push(b".");
-        out.push(verifier.secret().as_bytes());
-        out
-    }
-
-    /// Appends `s`; the callers' lengths add up to at most the capacity.
-    fn push(&mut self, s: &[u8]) {
-        let at = usize::from(self.len);
-        if let Some(dst) = self
-            .bytes
-            .get_mut(at..)
-            .and_then(|rest| rest.get_mut(..s.len()))
-        {
-            dst.copy_from_slice(s);
-            self.len = u8::try_from(at.saturating_add(s.len())).unwrap_or(self.len);
-        }
-    }
-
-    fn as_bytes(&self) -> &[u8] {
-        self.bytes.get(..usize::from(self.len)).unwrap_or_default()
+        text.push(VERSION);
+        text.push(decimal(issued_at, &mut digits));
+        text.push(b".");
+        text.push(state.as_bytes());
+        text.push(b".");
+        let check = check(text.as_bytes(), verifier.secret().as_bytes());
+        text.push(&check);
+        text.push(b".");
+        text.push(verifier.secret().as_bytes());
+        Self { text }
     }
 
     /// The text to store.
     ///
     /// ```
-    /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
-    /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
-    /// let flow = proofkey::ClientFlow::start(&mut rng, 1_700_000_000)?;
+    /// let mut rng = rand::rng();
+    /// let flow = proofkey::ClientFlow::from_rng(&mut rng, 1_700_000_000)?;
     /// let stored = flow.to_stored();
     /// let text: &str = stored.secret(); // sessionStorage.setItem(key, text)
     /// assert!(text.ends_with(flow.verifier().secret()));
@@ -125,8 +103,7 @@ impl StoredFlow {
     /// not zeroized when the `StoredFlow` is dropped.
     #[must_use]
     pub fn secret(&self) -> &str {
-        // The invariant makes this ASCII; the fallback is unreachable.
-        core::str::from_utf8(self.as_bytes()).unwrap_or_default()
+        self.text.as_str()
     }
 }
 
@@ -137,50 +114,52 @@ pub(crate) struct Parsed {
     pub(crate) verifier: CodeVerifier,
 }
 
-/// Reads text written by [`StoredFlow::encode`], strictly: any other text,
-/// including any single changed character, is [`FlowError::Malformed`].
-pub(crate) fn parse(text: &str) -> Result<Parsed, FlowError> {
-    let bytes = text.as_bytes();
-    if bytes.len() > MAX_STORED_LEN {
-        return Err(FlowError::Malformed);
+impl StoredFlow {
+    /// Reads text written by [`StoredFlow::encode`], strictly: any other text,
+    /// including any single changed character, is [`FlowError::Malformed`].
+    pub(crate) fn parse(text: &str) -> Result<Parsed, FlowError> {
+        let bytes = text.as_bytes();
+        if bytes.len() > MAX_STORED_LEN {
+            return Err(FlowError::Malformed);
+        }
+        let rest = bytes.strip_prefix(VERSION).ok_or(FlowError::Malformed)?;
+        let dot = rest
+            .iter()
+            .position(|&b| b == b'.')
+            .ok_or(FlowError::Malformed)?;
+        let (digits, rest) = rest.split_at_checked(dot).ok_or(FlowError::Malformed)?;
+        let issued_at = parse_decimal(digits).ok_or(FlowError::Malformed)?;
+        let rest = rest.strip_prefix(b".").ok_or(FlowError::Malformed)?;
+        let (state, rest) = rest
+            .split_at_checked(B64_32_LEN)
+            .ok_or(FlowError::Malformed)?;
+        let state = State::parse(state).ok_or(FlowError::Malformed)?;
+        let rest = rest.strip_prefix(b".").ok_or(FlowError::Malformed)?;
+        let (given, rest) = rest
+            .split_at_checked(CHECK_LEN)
+            .ok_or(FlowError::Malformed)?;
+        let verifier = rest.strip_prefix(b".").ok_or(FlowError::Malformed)?;
+        // The text before the check: `v1.<issued_at>.<state>.`
+        let covered = VERSION
+            .len()
+            .saturating_add(digits.len())
+            .saturating_add(B64_32_LEN)
+            .saturating_add(2);
+        let head = bytes.get(..covered).ok_or(FlowError::Malformed)?;
+        // Checked before the verifier is parsed, so that no error tells which
+        // part of a corrupted text was wrong.
+        let expected = check(head, verifier);
+        if !bool::from(expected.as_slice().ct_eq(given)) {
+            return Err(FlowError::Malformed);
+        }
+        let verifier = core::str::from_utf8(verifier).map_err(|_| FlowError::Malformed)?;
+        let verifier = CodeVerifier::parse(verifier).map_err(|_| FlowError::Malformed)?;
+        Ok(Parsed {
+            issued_at,
+            state,
+            verifier,
+        })
     }
-    let rest = bytes.strip_prefix(VERSION).ok_or(FlowError::Malformed)?;
-    let dot = rest
-        .iter()
-        .position(|&b| b == b'.')
-        .ok_or(FlowError::Malformed)?;
-    let (digits, rest) = rest.split_at_checked(dot).ok_or(FlowError::Malformed)?;
-    let issued_at = parse_decimal(digits).ok_or(FlowError::Malformed)?;
-    let rest = rest.strip_prefix(b".").ok_or(FlowError::Malformed)?;
-    let (state, rest) = rest
-        .split_at_checked(STATE_LEN)
-        .ok_or(FlowError::Malformed)?;
-    let state = State::parse(state).ok_or(FlowError::Malformed)?;
-    let rest = rest.strip_prefix(b".").ok_or(FlowError::Malformed)?;
-    let (given, rest) = rest
-        .split_at_checked(CHECK_LEN)
-        .ok_or(FlowError::Malformed)?;
-    let verifier = rest.strip_prefix(b".").ok_or(FlowError::Malformed)?;
-    // The text before the check: `v1.<issued_at>.<state>.`
-    let covered = VERSION
-        .len()
-        .saturating_add(digits.len())
-        .saturating_add(STATE_LEN)
-        .saturating_add(2);
-    let head = bytes.get(..covered).ok_or(FlowError::Malformed)?;
-    // Checked before the verifier is parsed, so that no error tells which
-    // part of a corrupted text was wrong.
-    let expected = check(head, verifier);
-    if !bool::from(expected.as_slice().ct_eq(given)) {
-        return Err(FlowError::Malformed);
-    }
-    let verifier = core::str::from_utf8(verifier).map_err(|_| FlowError::Malformed)?;
-    let verifier = CodeVerifier::parse(verifier).map_err(|_| FlowError::Malformed)?;
-    Ok(Parsed {
-        issued_at,
-        state,
-        verifier,
-    })
 }
 
 /// Lowercase hex of the first 16 octets of SHA-256(`head` ‖ `verifier`),
@@ -192,22 +171,9 @@ fn check(head: &[u8], verifier: &[u8]) -> [u8; CHECK_LEN] {
         .finalize()
         .into();
     let mut out = [0u8; CHECK_LEN];
-    for (pair, &octet) in out.chunks_exact_mut(2).zip(digest.iter()) {
-        if let [hi, lo] = pair {
-            *hi = hex_digit(octet >> 4);
-            *lo = hex_digit(octet & 0x0f);
-        }
-    }
+    alphabet::encode_hex(&digest, &mut out);
     digest.as_mut_slice().zeroize();
     out
-}
-
-/// `0`..`9`, `a`..`f` for a nibble: 39 more above 9 (`'a' - '0' - 10`).
-#[inline(always)]
-fn hex_digit(nibble: u8) -> u8 {
-    // All ones when nibble > 9, from the sign of 9 - nibble.
-    let above_nine = ((9u8.wrapping_sub(nibble) as i8) >> 7) as u8;
-    nibble.wrapping_add(b'0').wrapping_add(above_nine & 39)
 }
 
 /// `n` in decimal, the digits at the end of `buf`.
@@ -240,25 +206,15 @@ fn parse_decimal(digits: &[u8]) -> Option<u64> {
     })
 }
 
-impl Drop for StoredFlow {
-    fn drop(&mut self) {
-        // Only bytes[..len] were ever written.
-        if let Some(used) = self.bytes.get_mut(..usize::from(self.len)) {
-            used.zeroize();
-        }
-        self.len.zeroize();
-    }
-}
-
+// `SecretText` zeroizes the buffer when it drops.
 impl ZeroizeOnDrop for StoredFlow {}
 
 impl fmt::Debug for StoredFlow {
     /// Prints `StoredFlow([REDACTED])`.
     ///
     /// ```
-    /// # use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
-    /// # let mut rng = ChaCha20Rng::from_seed([7; 32]);
-    /// let stored = proofkey::ClientFlow::start(&mut rng, 0)?.to_stored();
+    /// let mut rng = rand::rng();
+    /// let stored = proofkey::ClientFlow::from_rng(&mut rng, 0)?.to_stored();
     /// assert_eq!(format!("{stored:?}"), "StoredFlow([REDACTED])");
     /// # Ok::<(), proofkey::FlowError>(())
     /// ```
@@ -308,11 +264,5 @@ mod tests {
         ] {
             assert_eq!(parse_decimal(bad), None, "{:?}", core::str::from_utf8(bad));
         }
-    }
-
-    #[test]
-    fn hex_digits_are_lowercase_hex() {
-        let all: [u8; 16] = core::array::from_fn(|n| hex_digit(n as u8));
-        assert_eq!(&all, b"0123456789abcdef");
     }
 }

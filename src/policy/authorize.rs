@@ -1,7 +1,8 @@
 //! The authorization endpoint: RFC 7636 §4.3, §4.4.
 
 use super::{AuthorizeError, ClientType, Param, Policy};
-use crate::{ChallengeMethod, CodeChallenge};
+use crate::challenge::CodeChallenge;
+use crate::method::ChallengeMethod;
 
 impl Policy {
     /// Validates the PKCE parameters of an authorization request
@@ -87,7 +88,10 @@ impl Policy {
     /// assert_eq!(err, AuthorizeError::RepeatedMethod);
     /// assert_eq!(
     ///     err.query_pairs(),
-    ///     [("error", "invalid_request"), ("error_description", "code_challenge_method parameter repeated")],
+    ///     [
+    ///         ("error", "invalid_request"),
+    ///         ("error_description", "code_challenge_method parameter repeated"),
+    ///     ],
     /// );
     /// ```
     ///

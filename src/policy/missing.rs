@@ -1,6 +1,6 @@
 //! What a `code_challenge` without `code_challenge_method` means.
 
-use crate::ChallengeMethod;
+use crate::method::ChallengeMethod;
 
 /// What [`Policy::authorize`](crate::Policy::authorize) does with a
 /// `code_challenge` sent without `code_challenge_method`; set with
@@ -18,10 +18,15 @@ use crate::ChallengeMethod;
 ///
 /// | preset | missing method |
 /// |---|---|
-/// | [`Policy::production`](crate::Policy::production) | [`Reject`](Self::Reject) |
-/// | [`Policy::development`](crate::Policy::development) | [`Plain`](Self::Plain) (RFC 7636 §4.3) |
-/// | [`Policy::oauth21`](crate::Policy::oauth21) | [`S256`](Self::S256) (OAuth 2.1 draft) |
-/// | [`Policy::fapi2`](crate::Policy::fapi2) | [`Reject`](Self::Reject) |
+/// | [`Policy::production`] | [`Reject`](Self::Reject) |
+/// | [`Policy::development`] | [`Plain`](Self::Plain) (RFC 7636 §4.3) |
+/// | [`Policy::oauth21`] | [`S256`](Self::S256) (OAuth 2.1 draft) |
+/// | [`Policy::fapi2`] | [`Reject`](Self::Reject) |
+///
+/// [`Policy::production`]: crate::Policy::production
+/// [`Policy::development`]: crate::Policy::development
+/// [`Policy::oauth21`]: crate::Policy::oauth21
+/// [`Policy::fapi2`]: crate::Policy::fapi2
 ///
 /// The enum is exhaustive on purpose: a server that matches on its own
 /// setting gets a compile error, not a silent fallback, if a meaning is
@@ -34,7 +39,8 @@ use crate::ChallengeMethod;
 ///
 /// let challenge = Some("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
 /// let strict = Policy::production();
-/// assert_eq!(strict.authorize(ClientType::Public, challenge, None), Err(AuthorizeError::MethodRequired));
+/// let refused = strict.authorize(ClientType::Public, challenge, None);
+/// assert_eq!(refused, Err(AuthorizeError::MethodRequired));
 ///
 /// // A client known to send S256 challenges but to omit the method.
 /// let lenient = Policy::production().missing_method(MissingMethod::S256);

@@ -122,7 +122,8 @@ impl Policy {
     /// assert!(p.requires_pkce(ClientType::Confidential));
     /// assert_eq!(p.methods_supported(), ["S256"]);
     /// let c = Some("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
-    /// assert_eq!(p.authorize(ClientType::Public, c, None)?.unwrap().method(), ChallengeMethod::S256);
+    /// let bound = p.authorize(ClientType::Public, c, None)?;
+    /// assert_eq!(bound.unwrap().method(), ChallengeMethod::S256);
     /// # Ok::<(), proofkey::AuthorizeError>(())
     /// ```
     #[must_use]
@@ -148,8 +149,9 @@ impl Policy {
     /// use proofkey::{AuthorizeError, ClientType, Policy};
     /// let p = Policy::fapi2();
     /// let c = Some("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
-    /// assert_eq!(p.authorize(ClientType::Confidential, None, None), Err(AuthorizeError::ChallengeRequired));
-    /// assert_eq!(p.authorize(ClientType::Confidential, c, None), Err(AuthorizeError::MethodRequired));
+    /// let confidential = |c, m| p.authorize(ClientType::Confidential, c, m);
+    /// assert_eq!(confidential(None, None), Err(AuthorizeError::ChallengeRequired));
+    /// assert_eq!(confidential(c, None), Err(AuthorizeError::MethodRequired));
     /// assert!(p.authorize(ClientType::Confidential, c, Some("S256"))?.is_some());
     /// # Ok::<(), AuthorizeError>(())
     /// ```

@@ -1,7 +1,7 @@
 //! The token endpoint: RFC 7636 §4.5, §4.6.
 
 use super::{ClientType, Param, Policy, TokenError};
-use crate::CodeChallenge;
+use crate::challenge::CodeChallenge;
 
 impl Policy {
     /// Checks the PKCE part of a token request (RFC 7636 §4.5, §4.6) against
@@ -65,12 +65,17 @@ impl Policy {
     /// use proofkey::{ClientType, CodeVerifier, Policy, TokenError};
     ///
     /// let v = CodeVerifier::parse("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")?;
-    /// let body = format!("grant_type=authorization_code&code=SplxlOBeZQQYbYS6WxSbIA&code_verifier={}", v.secret());
+    /// let body = format!(
+    ///     "grant_type=authorization_code&code=SplxlOBeZQQYbYS6WxSbIA&code_verifier={}",
+    ///     v.secret(),
+    /// );
     /// let p = Policy::production();
-    /// p.token_params(ClientType::Public, Some(&v.challenge()), form_urlencoded::parse(body.as_bytes()))?;
+    /// let form = form_urlencoded::parse(body.as_bytes());
+    /// p.token_params(ClientType::Public, Some(&v.challenge()), form)?;
     ///
     /// // owned pairs, by value or by reference
-    /// let form: Vec<(String, String)> = form_urlencoded::parse(body.as_bytes()).into_owned().collect();
+    /// let form: Vec<(String, String)> =
+    ///     form_urlencoded::parse(body.as_bytes()).into_owned().collect();
     /// p.token_params(ClientType::Public, Some(&v.challenge()), &form)?;
     /// p.token_params(ClientType::Public, Some(&v.challenge()), form)?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())

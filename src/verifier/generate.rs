@@ -1,48 +1,23 @@
 //! Generating a verifier from an RNG: the health-tested draws of
-//! `src/rng.rs`, built in a frame that is wiped afterwards (`src/scrub.rs`).
+//! `src/rng.rs`, built through `scrub::built`.
 
-use rand_core::{CryptoRng, TryCryptoRng};
+use rand_core::TryCryptoRng;
 use zeroize::Zeroize;
 
-use super::{CodeVerifier, check_len};
-use crate::{Error, rng, scrub};
+use super::CodeVerifier;
+use crate::alphabet;
+use crate::error::Error;
+use crate::secret_text::SecretText;
+use crate::{rng, scrub};
 
 impl CodeVerifier {
-    /// Generates a 43-character verifier from 32 octets of `rng`.
-    ///
-    /// The octets are health-tested first: an RNG stuck at one value or
-    /// cycling through a few gives an error, not a guessable verifier. See
-    /// [`try_generate`](Self::try_generate) for what the test can and cannot
-    /// catch.
+    /// A 43-character verifier from 32 octets of `rng`, any `rand_core`
+    /// 0.10 `TryCryptoRng` (every `CryptoRng` is one).
     ///
     /// ```
     /// use proofkey::CodeVerifier;
-    /// use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
     ///
-    /// let mut rng = ChaCha20Rng::from_seed([7; 32]); // any rand_core 0.10 CryptoRng
-    /// let verifier = CodeVerifier::generate(&mut rng)?;
-    /// assert_eq!(verifier.secret().len(), 43);
-    /// # Ok::<(), proofkey::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Rng`] if the octets drawn fail the health test; nothing is
-    /// generated then.
-    pub fn generate<R: CryptoRng + ?Sized>(rng: &mut R) -> Result<Self, Error> {
-        let v = Self::draw_32(rng);
-        scrub::below::<{ scrub::LARGE }>();
-        v
-    }
-
-    /// Generates a 43-character verifier from a fallible RNG.
-    ///
-    /// ```
-    /// use proofkey::CodeVerifier;
-    /// use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
-    ///
-    /// let mut rng = ChaCha20Rng::from_seed([7; 32]);
-    /// let verifier = CodeVerifier::try_generate(&mut rng)?;
+    /// let verifier = CodeVerifier::from_rng(&mut rand::rng())?; // or CodeVerifier::random()
     /// assert_eq!(verifier.secret().len(), 43);
     /// # Ok::<(), proofkey::Error>(())
     /// ```
@@ -52,7 +27,7 @@ impl CodeVerifier {
     /// Every generator checks the octets it draws and fails closed. It
     /// catches an RNG stuck at one value (all `0x00`, all `0xFF`, ...), one
     /// that alternates or cycles through up to 8 values, and (with
-    /// [`generate_with_len`](Self::generate_with_len)) one that returns the
+    /// [`from_rng_with_len`](Self::from_rng_with_len)) one that returns the
     /// same output twice in a row or too few usable octets. A healthy RNG
     /// trips it with probability below 2^-100.
     ///
@@ -66,14 +41,11 @@ impl CodeVerifier {
     ///
     /// [`Error::Rng`] if the RNG fails or its octets fail the health test;
     /// nothing is generated then.
-    pub fn try_generate<R: TryCryptoRng + ?Sized>(rng: &mut R) -> Result<Self, Error> {
-        let v = Self::draw_32(rng);
-        scrub::below::<{ scrub::LARGE }>();
-        v
+    pub fn from_rng<R: TryCryptoRng + ?Sized>(rng: &mut R) -> Result<Self, Error> {
+        scrub::built::<{ scrub::LARGE }, _>(|| Self::draw_32(rng))
     }
 
-    /// 32 health-tested octets of `rng`, encoded, in a frame of its own.
-    #[inline(never)]
+    /// 32 health-tested octets of `rng`, encoded.
     fn draw_32<R: TryCryptoRng + ?Sized>(rng: &mut R) -> Result<Self, Error> {
         let mut octets = [0u8; 32];
         let drawn = rng::draw_32(rng, &mut octets);
@@ -83,84 +55,49 @@ impl CodeVerifier {
         verifier
     }
 
-    /// Generates a verifier of `len` characters (43..=128), each drawn
-    /// uniformly from the 66 unreserved characters.
+    /// A verifier of `len` characters (43..=128), each drawn uniformly
+    /// from the 66 unreserved characters.
     ///
     /// Octets of 198 or more are discarded (rejection sampling), so every
     /// character has probability exactly 1/66: no modulo bias. A 43-character
     /// verifier carries about 260 bits of entropy. The octets are
-    /// health-tested as described under [`try_generate`](Self::try_generate),
+    /// health-tested as described under [`from_rng`](Self::from_rng),
     /// and an RNG that keeps yielding discarded octets is given up on after
     /// 5 draws of 64 octets (a healthy one needs more with probability
     /// 2^-154): this function always returns.
     ///
     /// ```
     /// use proofkey::CodeVerifier;
-    /// use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
     ///
-    /// let mut rng = ChaCha20Rng::from_seed([7; 32]);
-    /// let verifier = CodeVerifier::generate_with_len(&mut rng, 128)?;
+    /// let verifier = CodeVerifier::from_rng_with_len(&mut rand::rng(), 128)?;
     /// assert_eq!(verifier.secret().len(), 128);
     /// # Ok::<(), proofkey::Error>(())
     /// ```
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidLength`] when `len` is outside 43..=128;
-    /// [`Error::Rng`] if the octets drawn fail the health test.
-    pub fn generate_with_len<R: CryptoRng + ?Sized>(
-        rng: &mut R,
-        len: usize,
-    ) -> Result<Self, Error> {
-        let v = Self::draw_unreserved(rng, len);
-        scrub::below::<{ scrub::LARGE }>();
-        v
-    }
-
-    /// [`generate_with_len`](Self::generate_with_len) for a fallible RNG.
-    ///
-    /// ```
-    /// use proofkey::CodeVerifier;
-    /// use rand::{rngs::ChaCha20Rng, rand_core::SeedableRng};
-    ///
-    /// let mut rng = ChaCha20Rng::from_seed([7; 32]);
-    /// let verifier = CodeVerifier::try_generate_with_len(&mut rng, 64)?;
-    /// assert_eq!(verifier.secret().len(), 64);
-    /// # Ok::<(), proofkey::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InvalidLength`] when `len` is outside 43..=128;
+    /// [`Error::RequestedLength`] when `len` is outside 43..=128;
     /// [`Error::Rng`] if the RNG fails or its octets fail the health test.
-    pub fn try_generate_with_len<R: TryCryptoRng + ?Sized>(
+    pub fn from_rng_with_len<R: TryCryptoRng + ?Sized>(
         rng: &mut R,
         len: usize,
     ) -> Result<Self, Error> {
-        let v = Self::draw_unreserved(rng, len);
-        scrub::below::<{ scrub::LARGE }>();
-        v
+        scrub::built::<{ scrub::LARGE }, _>(|| Self::draw_unreserved(rng, len))
     }
 
-    /// `len` (43..=128) characters drawn by rejection sampling, in a frame
-    /// of its own.
-    #[inline(never)]
+    /// `len` (43..=128) characters drawn by rejection sampling.
     fn draw_unreserved<R: TryCryptoRng + ?Sized>(rng: &mut R, len: usize) -> Result<Self, Error> {
-        check_len(len)?;
-        let mut v = Self::empty();
-        let Some(out) = v.bytes.get_mut(..len) else {
-            return Err(Error::InvalidLength { len });
-        };
-        // On an error `out` is untouched, still zero.
-        rng::draw_unreserved(rng, out)?;
-        v.len = len as u8;
-        Ok(v)
+        if !alphabet::is_verifier_len(len) {
+            return Err(Error::RequestedLength { len });
+        }
+        // On an error the buffer is zeroized (and `draw_unreserved` left it
+        // untouched anyway).
+        let text = SecretText::filled(len, |out| rng::draw_unreserved(rng, out))?;
+        Ok(Self { text })
     }
 
-    /// Draws a verifier from the operating system's RNG (`getrandom`).
-    ///
-    /// The octets are health-tested as described under
-    /// [`try_generate`](Self::try_generate).
+    /// A verifier from the operating system's RNG (`getrandom`):
+    /// [`from_rng`](Self::from_rng) with it, health test included.
     ///
     /// ```
     /// let verifier = proofkey::CodeVerifier::random()?;
@@ -174,21 +111,6 @@ impl CodeVerifier {
     /// health test; it never panics.
     #[cfg(feature = "getrandom")]
     pub fn random() -> Result<Self, Error> {
-        let v = Self::random_inner();
-        scrub::below::<{ scrub::LARGE }>();
-        v
-    }
-
-    /// [`random`](Self::random) in a frame of its own.
-    #[cfg(feature = "getrandom")]
-    #[inline(never)]
-    fn random_inner() -> Result<Self, Error> {
-        let mut octets = [0u8; 32];
-        let drawn = getrandom::fill(&mut octets)
-            .map_err(|_| Error::Rng)
-            .and_then(|()| rng::check_32(&octets));
-        let verifier = drawn.map(|()| Self::encoded(&octets));
-        octets.as_mut_slice().zeroize();
-        verifier
+        Self::from_rng(&mut rng::OsRng)
     }
 }

@@ -45,7 +45,7 @@ pub(crate) fn rng(seed: u8) -> ChaCha20Rng {
 
 /// A flow, its stored text and its state, as a client keeps them.
 pub(crate) fn started(rng: &mut ChaCha20Rng, now: u64) -> (ClientFlow, String, String) {
-    let flow = ClientFlow::start(rng, now).unwrap();
+    let flow = ClientFlow::from_rng(rng, now).unwrap();
     let stored = flow.to_stored().secret().to_owned();
     let state = flow.state().to_owned();
     (flow, stored, state)

@@ -31,7 +31,7 @@ pub(crate) struct Case {
 
 /// The Appendix B verifier, then verifiers from every generator: 32 random
 /// octets (`generate`, `from_random_bytes`), every length by
-/// `generate_with_len`, and the base64url of 33 to 96 random octets
+/// `from_rng_with_len`, and the base64url of 33 to 96 random octets
 /// (44 to 128 characters).
 pub(crate) fn cases() -> Vec<Case> {
     let mut rng = ChaCha20Rng::from_seed([11; 32]);
@@ -47,14 +47,14 @@ pub(crate) fn cases() -> Vec<Case> {
             verifier: v.secret().to_owned(),
             octets: Some(octets.to_vec()),
         });
-        let v = CodeVerifier::generate(&mut rng).unwrap();
+        let v = CodeVerifier::from_rng(&mut rng).unwrap();
         cases.push(Case {
             verifier: v.secret().to_owned(),
             octets: None,
         });
     }
     for len in 43..=128 {
-        let v = CodeVerifier::generate_with_len(&mut rng, len).unwrap();
+        let v = CodeVerifier::from_rng_with_len(&mut rng, len).unwrap();
         cases.push(Case {
             verifier: v.secret().to_owned(),
             octets: None,

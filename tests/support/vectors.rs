@@ -13,7 +13,7 @@ pub(crate) const RFC_VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEj
 pub(crate) const RFC_CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 
 /// RFC 3986 §2.3 `unreserved`: the verifier alphabet, in the order of
-/// `generate_with_len`'s 66 characters.
+/// `from_rng_with_len`'s 66 characters.
 pub(crate) const UNRESERVED: &[u8] =
     b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~";
 

@@ -82,7 +82,7 @@ impl Session {
 
     /// A fresh verifier (43 characters, 256 bits from the OS).
     pub(crate) fn verifier(&mut self) -> Result<CodeVerifier, Failure> {
-        let verifier = CodeVerifier::try_generate(&mut getrandom::SysRng)
+        let verifier = CodeVerifier::from_rng(&mut getrandom::SysRng)
             .map_err(|e| Failure::network(e.to_string()))?;
         self.keep_secret(verifier.secret());
         Ok(verifier)
@@ -97,7 +97,7 @@ impl Session {
     ) -> Result<Authz, Failure> {
         // A fresh state per request (RFC 6749 §10.12); a verifier's
         // alphabet and length suit it.
-        let state = CodeVerifier::try_generate(&mut getrandom::SysRng)
+        let state = CodeVerifier::from_rng(&mut getrandom::SysRng)
             .map_err(|e| Failure::network(e.to_string()))?;
         let state = state.secret().to_owned();
         let redirect_uri = c.client.redirect_uri.clone();

@@ -131,7 +131,7 @@ fn template_bytes() -> [bool; 256] {
             position: n,
         },
         Error::ChallengeNonCanonical,
-        Error::InvalidLength { len: n },
+        Error::RequestedLength { len: n },
         Error::Mismatch,
         Error::Rng,
     ];

@@ -2,9 +2,9 @@
 
 use rand_core::{TryCryptoRng, TryRng};
 
-/// `getrandom::fill` behind the `rand_core` traits, so that
-/// [`ClientFlow::random`](crate::ClientFlow::random) is
-/// [`ClientFlow::start`](crate::ClientFlow::start) with the OS RNG.
+/// `getrandom` behind the `rand_core` traits, so that each `random()`
+/// constructor is its RNG-taking twin called with the OS RNG, through the
+/// same health test.
 pub(crate) struct OsRng;
 
 impl TryRng for OsRng {

@@ -5,8 +5,7 @@
 mod error;
 mod flow;
 mod issuer;
-#[cfg(feature = "getrandom")]
-mod os_rng;
+mod negotiate;
 mod state;
 mod store;
 mod stored;
@@ -16,11 +15,15 @@ pub use flow::ClientFlow;
 pub use store::FlowStore;
 pub use stored::StoredFlow;
 
+/// How far in the future a flow's start time may be (clocks of two
+/// servers of one client that disagree a little).
+const CLOCK_SKEW_SECS: u64 = 60;
+
 /// Whether a flow started at `issued_at` may still be used at `now_secs`:
 /// not after `issued_at + max_age_secs`, and not started more than
-/// [`ClientFlow::CLOCK_SKEW_SECS`] in the future.
+/// [`CLOCK_SKEW_SECS`] in the future.
 fn check_age(issued_at: u64, now_secs: u64, max_age_secs: u64) -> Result<(), FlowError> {
-    if issued_at > now_secs.saturating_add(ClientFlow::CLOCK_SKEW_SECS) {
+    if issued_at > now_secs.saturating_add(CLOCK_SKEW_SECS) {
         return Err(FlowError::FromFuture);
     }
     // Saturating: a start time within the skew counts as age 0.

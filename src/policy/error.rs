@@ -3,7 +3,8 @@
 
 use core::fmt;
 
-use crate::{ChallengeMethod, Error};
+use crate::error::Error;
+use crate::method::ChallengeMethod;
 
 /// Why [`Policy::authorize`](crate::Policy::authorize) rejected an
 /// authorization request. Every variant is `invalid_request`
@@ -14,14 +15,16 @@ use crate::{ChallengeMethod, Error};
 /// ```
 /// use proofkey::{AuthorizeError, ClientType, Policy};
 ///
+/// let challenge = Some("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
 /// let err = Policy::production()
-///     .authorize(ClientType::Public, Some("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"), Some("plain"))
+///     .authorize(ClientType::Public, challenge, Some("plain"))
 ///     .unwrap_err();
 /// assert_eq!(err, AuthorizeError::MethodNotAllowed);
 /// assert_eq!(err.error_code(), "invalid_request");
 /// assert_eq!(err.to_string(), err.description());
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
+#[error("{}", self.description())]
 #[non_exhaustive]
 pub enum AuthorizeError {
     /// `code_challenge_method` was sent without `code_challenge`.
@@ -38,7 +41,7 @@ pub enum AuthorizeError {
     MethodNotAllowed,
     /// The `code_challenge` does not have its method's syntax; the inner
     /// error says how (lengths and positions only).
-    MalformedChallenge(Error),
+    MalformedChallenge(#[source] Error),
     /// `code_challenge` appears more than once (`authorize_params`).
     RepeatedChallenge,
     /// `code_challenge_method` appears more than once (`authorize_params`).
@@ -65,7 +68,8 @@ impl AuthorizeError {
     ///
     /// ```
     /// use proofkey::AuthorizeError;
-    /// assert_eq!(AuthorizeError::UnsupportedMethod.description(), "transform algorithm not supported");
+    /// let err = AuthorizeError::UnsupportedMethod;
+    /// assert_eq!(err.description(), "transform algorithm not supported");
     /// ```
     #[must_use]
     pub const fn description(&self) -> &'static str {
@@ -138,7 +142,8 @@ impl AuthorizeError {
 /// assert_eq!(err, TokenError::PkceRequired);
 /// assert_eq!(err.error_code(), "invalid_grant");
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
+#[error("{}", self.description())]
 #[non_exhaustive]
 pub enum TokenError {
     /// A challenge is bound to the code but no `code_verifier` was sent.
@@ -153,7 +158,7 @@ pub enum TokenError {
     MethodNotAllowed,
     /// The `code_verifier` is not 43 to 128 characters of `[A-Za-z0-9-._~]`;
     /// the inner error says how (lengths and positions only).
-    MalformedVerifier(Error),
+    MalformedVerifier(#[source] Error),
     /// The `code_verifier` does not match the bound challenge.
     Mismatch,
     /// `code_verifier` appears more than once (`token_params`).
@@ -233,7 +238,8 @@ impl TokenError {
     ///
     /// assert_eq!(
     ///     TokenError::Mismatch.json().to_string(),
-    ///     r#"{"error":"invalid_grant","error_description":"code_verifier does not match the code_challenge"}"#,
+    ///     r#"{"error":"invalid_grant","#.to_owned()
+    ///         + r#""error_description":"code_verifier does not match the code_challenge"}"#,
     /// );
     /// ```
     #[must_use]
@@ -253,37 +259,5 @@ impl fmt::Display for TokenErrorJson {
         f.write_str(r#"","error_description":""#)?;
         f.write_str(self.0.description())?;
         f.write_str(r#""}"#)
-    }
-}
-
-impl fmt::Display for AuthorizeError {
-    /// Writes [`AuthorizeError::description`].
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.description())
-    }
-}
-
-impl fmt::Display for TokenError {
-    /// Writes [`TokenError::description`].
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.description())
-    }
-}
-
-impl core::error::Error for AuthorizeError {
-    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
-        match self {
-            Self::MalformedChallenge(e) => Some(e),
-            _ => None,
-        }
-    }
-}
-
-impl core::error::Error for TokenError {
-    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
-        match self {
-            Self::MalformedVerifier(e) => Some(e),
-            _ => None,
-        }
     }
 }
