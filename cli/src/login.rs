@@ -5,7 +5,7 @@
 use std::io::{self, Write};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use proofkey::ClientFlow;
+use proofkey::{ClientFlow, IssParameter};
 
 use crate::authz::{self, Response};
 use crate::discovery::{self, Metadata};
@@ -91,7 +91,10 @@ pub(crate) fn run(args: &LoginArgs) -> Result<String, Failure> {
     )
     .for_resource(resource.clone());
 
+    // Bound to the issuer of the metadata (and the resource): the stored
+    // text records them, and the checks after the redirect use the record.
     let flow = ClientFlow::from_rng(&mut getrandom::SysRng, now())
+        .and_then(|flow| flow.for_issuer(&meta.issuer, resource.as_deref()))
         .map_err(|e| Failure::usage(e.to_string()))?;
     // Kept as the stored text a native app would keep; read back below
     // with the returned state, as the library's storage guide says.
@@ -106,9 +109,7 @@ pub(crate) fn run(args: &LoginArgs) -> Result<String, Failure> {
     }
     pairs.extend(flow.authorization_pairs());
     // RFC 8707 §2.1: the resource the token is for, in both requests.
-    if let Some(resource) = &resource {
-        pairs.push(("resource", resource));
-    }
+    pairs.extend(flow.resource_pair());
     let url = authz::request_url(&meta.authorization_endpoint, &pairs);
     drop(flow);
 
@@ -127,6 +128,9 @@ pub(crate) fn run(args: &LoginArgs) -> Result<String, Failure> {
             ))
         })?;
     let (flow, code) = check_response(&meta, stored.secret(), &response)?;
+    // The code and the verifier go only to the recorded issuer's token endpoint.
+    flow.token_endpoint(&meta.issuer, meta.token_endpoint.as_str())
+        .map_err(|e| Failure::refused(e.to_string()))?;
     let verifier = flow.token_pairs()[0].1;
     match token::redeem(&http, &meta, &client, code, Some(verifier))? {
         Reply::Issued(body) => Ok(one_line(&body)),
@@ -166,7 +170,8 @@ fn show(url: &url::Url, no_browser: bool, redirect_uri: &str, timeout: u64) {
 }
 
 /// The checks of the authorization response, in order: `state` (RFC 6749
-/// §10.12), `iss` (RFC 9207 §2.4), then `error` or `code`.
+/// §10.12), `iss` against the flow's recorded issuer (RFC 9207 §2.4; an
+/// error response with a wrong `iss` is not acted on), then `error` or `code`.
 fn check_response<'r>(
     meta: &Metadata,
     stored: &str,
@@ -175,7 +180,8 @@ fn check_response<'r>(
     let state = response.state.as_deref().unwrap_or_default();
     let flow = ClientFlow::resume(stored, state, now())
         .map_err(|e| Failure::refused(format!("{e} (the redirect's state is not this flow's)")))?;
-    flow.check_issuer(&meta.issuer, response.iss.as_deref(), meta.iss_supported)
+    let iss = IssParameter::from_metadata(Some(meta.iss_supported));
+    flow.check_recorded_issuer(response.iss.as_deref(), iss)
         .map_err(|e| Failure::refused(e.to_string()))?;
     if let Some(error) = response.error_text() {
         return Err(Failure::refused(format!(

@@ -206,7 +206,7 @@ impl Callback {
         flow.check_issuer(
             &meta.issuer,
             self.iss.as_deref(),
-            meta.iss_parameter_supported,
+            proofkey::IssParameter::from_metadata(Some(meta.iss_parameter_supported)),
         )?;
         if let Some(error) = &self.error {
             return Err(SpaError::Authorization {
