@@ -266,3 +266,51 @@ fn debug_shows_the_binding_and_hides_the_secrets() {
     );
     assert!(!dbg.contains(&state[..8]) && !dbg.contains(&stored[stored.len() - 8..]));
 }
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Any valid issuer and resource round-trip exactly, and any
+        /// single changed octet of the text is refused (never a flow with
+        /// another binding).
+        #[test]
+        fn bindings_round_trip_and_every_edit_is_refused(
+            seed: u8,
+            issuer in "[!-~]{1,128}",
+            resource in proptest::option::of("[!-~]{1,128}"),
+            at: prop::sample::Index,
+            octet: u8,
+        ) {
+            let flow = ClientFlow::from_rng(&mut rng(seed), NOW)
+                .unwrap()
+                .for_issuer(&issuer, resource.as_deref())
+                .unwrap();
+            let stored = flow.to_stored();
+            let text = stored.secret();
+            prop_assert!(text.len() <= 573);
+            let back = ClientFlow::resume(text, flow.state(), NOW).unwrap();
+            prop_assert_eq!(back.issuer(), Some(issuer.as_str()));
+            prop_assert_eq!(back.resource(), resource.as_deref());
+
+            let mut edited = text.as_bytes().to_vec();
+            let i = at.index(edited.len());
+            prop_assume!(edited[i] != octet);
+            edited[i] = octet;
+            if let Ok(edited) = String::from_utf8(edited) {
+                prop_assert!(ClientFlow::resume(&edited, flow.state(), NOW).is_err());
+            }
+        }
+
+        /// Arbitrary text after the version-2 prefix: an error, no panic.
+        #[test]
+        fn arbitrary_version_2_text_is_refused(rest in "[ -~]{0,600}") {
+            let text = format!("v2.{rest}");
+            prop_assert!(ClientFlow::resume(&text, "state", NOW).is_err());
+        }
+    }
+}
