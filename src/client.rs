@@ -2,6 +2,8 @@
 //! [`StoredFlow`] (its text across the redirect), [`FlowStore`] (a table of
 //! pending flows) and [`FlowError`].
 
+mod binding;
+mod bound;
 mod error;
 mod flow;
 mod issuer;
@@ -10,8 +12,10 @@ mod state;
 mod store;
 mod stored;
 
+pub use binding::{MAX_ISSUER_LEN, MAX_RESOURCE_LEN};
 pub use error::FlowError;
 pub use flow::ClientFlow;
+pub use issuer::IssParameter;
 pub use store::FlowStore;
 pub use stored::StoredFlow;
 

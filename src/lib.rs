@@ -13,14 +13,15 @@
 //!
 //! ```
 //! # #[cfg(feature = "getrandom")] {
-//! use proofkey::{ChallengeMethod, ClientFlow};
+//! use proofkey::{ChallengeMethod, ClientFlow, IssParameter};
 //!
 //! // The server's RFC 8414 metadata must list S256 (never falls back to plain).
 //! ChallengeMethod::negotiate(Some(["S256"]))?;
 //!
-//! // Before redirecting the user: a fresh verifier and state for this request.
+//! // Before redirecting the user: a fresh verifier and state for this request,
+//! // bound to the metadata's issuer (and, for MCP, to the resource).
 //! let now = 1_700_000_000; // seconds since the Unix epoch
-//! let flow = ClientFlow::random(now)?;
+//! let flow = ClientFlow::random(now)?.for_issuer("https://as.example", None)?;
 //! let pairs = flow.authorization_pairs().map(|(k, v)| format!("{k}={v}"));
 //! let auth_url = format!(
 //!     "https://as.example/authorize?response_type=code&client_id=spa&{}",
@@ -33,16 +34,19 @@
 //! // The callback ?code=...&state=...: read and delete the entry, then resume.
 //! # let returned_state = flow.state();
 //! let flow = ClientFlow::resume(stored.secret(), returned_state, now + 40)?;
-//! flow.check_issuer("https://as.example", Some("https://as.example"), true)?; // RFC 9207
+//! flow.check_recorded_issuer(Some("https://as.example"), IssParameter::Advertised)?; // RFC 9207
+//! let url = flow.token_endpoint("https://as.example", "https://as.example/token")?;
 //! let mut form = vec![("grant_type", "authorization_code"), ("code", "SplxlOBeZQQYbYS6WxSbIA")];
-//! form.extend(flow.token_pairs()); // code_verifier
+//! form.extend(flow.token_pairs()); // code_verifier, sent to `url` only
+//! # assert_eq!(url, "https://as.example/token");
 //! # assert_eq!(key.len(), 48);
 //! # }
 //! # Ok::<(), proofkey::FlowError>(())
 //! ```
 //!
 //! [`ClientFlow`] documents the storage per platform (browser, server-side
-//! web client, native app); [`FlowStore`] keeps several pending flows
+//! web client, native app); [`ClientFlow::for_issuer`] how an MCP client
+//! binds each flow to its issuer and resource; [`FlowStore`] keeps several pending flows
 //! without a heap; [`ClientFlow::from_rng`] takes any `rand_core` 0.10 RNG
 //! instead of the OS one. The parts are public too: [`CodeVerifier`] and
 //! [`CodeVerifier::challenge`].
@@ -218,7 +222,9 @@ mod verifier;
 pub use challenge::CodeChallenge;
 pub use diagnose::{Diagnosis, diagnose};
 
-pub use client::{ClientFlow, FlowError, FlowStore, StoredFlow};
+pub use client::{
+    ClientFlow, FlowError, FlowStore, IssParameter, MAX_ISSUER_LEN, MAX_RESOURCE_LEN, StoredFlow,
+};
 pub use error::Error;
 pub use method::ChallengeMethod;
 pub use policy::{AuthorizeError, ClientType, MissingMethod, Param, Policy, TokenError};

@@ -10,19 +10,20 @@ use crate::alphabet::{self, B64_32_LEN};
 /// Up to `N` bytes of UTF-8 text in an inline buffer, zeroized on drop.
 ///
 /// The one place that holds the invariant and the `&str` accessor that
-/// relies on it. `N` is at most 255 (a compile-time check in
-/// [`EMPTY`](Self::EMPTY)'s users), so the length is one octet.
+/// relies on it. `N` is at most 65535 (a compile-time check in
+/// [`EMPTY`](Self::EMPTY)'s users), so the length is two octets (a bound
+/// flow's stored text is longer than 255).
 #[derive(Clone)]
 pub(crate) struct SecretText<const N: usize> {
     // Invariant: bytes[..len] is UTF-8 text; bytes[len..] is zero; len <= N.
     bytes: [u8; N],
-    len: u8,
+    len: u16,
 }
 
 impl<const N: usize> SecretText<N> {
     /// The empty text.
     pub(crate) const EMPTY: Self = {
-        assert!(N <= u8::MAX as usize, "SecretText<N> needs N <= 255");
+        assert!(N <= u16::MAX as usize, "SecretText<N> needs N <= 65535");
         Self {
             bytes: [0; N],
             len: 0,
@@ -34,7 +35,7 @@ impl<const N: usize> SecretText<N> {
         let mut text = Self::EMPTY;
         let dst = text.bytes.get_mut(..s.len())?;
         dst.copy_from_slice(s.as_bytes());
-        text.len = u8::try_from(s.len()).ok()?;
+        text.len = u16::try_from(s.len()).ok()?;
         Some(text)
     }
 
@@ -51,7 +52,7 @@ impl<const N: usize> SecretText<N> {
         let Some(dst) = text.bytes.get_mut(..len) else {
             return Ok(text);
         };
-        match (fill(dst), u8::try_from(len)) {
+        match (fill(dst), u16::try_from(len)) {
             (Ok(()), Ok(len)) => text.len = len,
             (filled, _) => {
                 dst.zeroize();
@@ -75,7 +76,7 @@ impl<const N: usize> SecretText<N> {
     pub(crate) fn push(&mut self, s: &[u8]) -> bool {
         let at = usize::from(self.len);
         let end = at.saturating_add(s.len());
-        let (Some(dst), Ok(len)) = (self.bytes.get_mut(at..end), u8::try_from(end)) else {
+        let (Some(dst), Ok(len)) = (self.bytes.get_mut(at..end), u16::try_from(end)) else {
             return false;
         };
         if !s.is_ascii() {

@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use proofkey::{ChallengeMethod, ClientFlow, FlowError, StoredFlow};
+use proofkey::{ChallengeMethod, ClientFlow, FlowError, IssParameter, StoredFlow};
 use rand::rand_core::{Rng, TryCryptoRng, TryRng};
 
 #[path = "support/vectors.rs"]
@@ -279,7 +279,7 @@ fn random_draws_from_the_os() {
 fn issuer_check_follows_rfc_9207() {
     let flow = ClientFlow::from_rng(&mut rng(11), NOW).unwrap();
     let expected = "https://as.example/tenant";
-    for supported in [true, false] {
+    for supported in [IssParameter::Advertised, IssParameter::NotAdvertised] {
         assert_eq!(
             flow.check_issuer(expected, Some(expected), supported),
             Ok(())
@@ -300,10 +300,13 @@ fn issuer_check_follows_rfc_9207() {
         }
     }
     assert_eq!(
-        flow.check_issuer(expected, None, true),
+        flow.check_issuer(expected, None, IssParameter::Advertised),
         Err(FlowError::MissingIssuer)
     );
-    assert_eq!(flow.check_issuer(expected, None, false), Ok(()));
+    assert_eq!(
+        flow.check_issuer(expected, None, IssParameter::NotAdvertised),
+        Ok(())
+    );
 }
 
 #[test]

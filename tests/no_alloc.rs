@@ -8,8 +8,8 @@ use std::collections::HashMap;
 use std::fmt::{self, Write as _};
 
 use proofkey::{
-    AuthorizeError, ChallengeMethod, ClientType, CodeChallenge, CodeVerifier, MissingMethod,
-    Policy, TokenError,
+    AuthorizeError, ChallengeMethod, ClientType, CodeChallenge, CodeVerifier, IssParameter,
+    MissingMethod, Policy, TokenError,
 };
 use rand::{rand_core::SeedableRng, rngs::ChaCha20Rng};
 
@@ -334,13 +334,42 @@ fn client_flow_paths_do_not_allocate() {
     })
     .unwrap_err();
     assert_no_alloc("check_issuer", || {
-        back.check_issuer("https://as.example", Some("https://as.example"), true)
+        back.check_issuer(
+            "https://as.example",
+            Some("https://as.example"),
+            IssParameter::Advertised,
+        )
     })
     .unwrap();
     assert_no_alloc("check_issuer missing", || {
-        back.check_issuer("https://as.example", None, true)
+        back.check_issuer("https://as.example", None, IssParameter::Advertised)
     })
     .unwrap_err();
+
+    // A flow bound to its issuer and resource, through the same steps.
+    let bound = assert_no_alloc("for_issuer", || {
+        ClientFlow::from_rng(&mut rng, now)
+            .and_then(|f| f.for_issuer("https://as.example", Some("https://rs.example/mcp")))
+    })
+    .unwrap();
+    let stored = assert_no_alloc("to_stored bound", || bound.to_stored());
+    let resumed = assert_no_alloc("resume bound", || {
+        ClientFlow::resume(stored.secret(), bound.state(), now)
+    })
+    .unwrap();
+    assert_no_alloc("resource_pair", || resumed.resource_pair()).unwrap();
+    assert_no_alloc("check_recorded_issuer", || {
+        resumed.check_recorded_issuer(Some("https://as.example"), IssParameter::Advertised)
+    })
+    .unwrap();
+    assert_no_alloc("check_recorded_issuer mismatch", || {
+        resumed.check_recorded_issuer(Some("https://b.example"), IssParameter::Advertised)
+    })
+    .unwrap_err();
+    assert_no_alloc("token_endpoint", || {
+        resumed.token_endpoint("https://as.example", "https://as.example/token")
+    })
+    .unwrap();
 
     let mut store = assert_no_alloc("FlowStore::new", FlowStore::<8>::new);
     let state = flow.state().to_owned();

@@ -18,6 +18,8 @@ pub(crate) struct Metadata {
     pub(crate) token_auth_methods: Option<Vec<String>>,
     /// `authorization_response_iss_parameter_supported` (RFC 9207 §3).
     pub(crate) iss_supported: bool,
+    /// `registration_endpoint` (RFC 7591), `None` if absent.
+    pub(crate) registration_endpoint: Option<Url>,
 }
 
 /// The issuer the user named, checked: an `https` (or loopback `http`)
@@ -39,15 +41,25 @@ pub(crate) fn parse_issuer(text: &str) -> Result<(String, Url), Failure> {
 }
 
 /// The metadata URLs to try, in order: RFC 8414 §3.1 (the well-known
-/// suffix goes between the host and the issuer's path), then OpenID
+/// suffix goes between the host and the issuer's path), then for an
+/// issuer with a path OpenID Connect Discovery with the path inserted the
+/// same way (the MCP authorization spec's second URL), then OpenID
 /// Connect Discovery 1.0 §4 (appended to the issuer).
 fn candidates(issuer: &Url) -> Vec<Url> {
     let path = issuer.path().trim_end_matches('/');
-    let mut rfc8414 = issuer.clone();
-    rfc8414.set_path(&format!("/.well-known/oauth-authorization-server{path}"));
-    let mut openid = issuer.clone();
-    openid.set_path(&format!("{path}/.well-known/openid-configuration"));
-    vec![rfc8414, openid]
+    let at = |well_known: &str| {
+        let mut url = issuer.clone();
+        url.set_path(well_known);
+        url
+    };
+    let mut urls = vec![at(&format!(
+        "/.well-known/oauth-authorization-server{path}"
+    ))];
+    if !path.is_empty() {
+        urls.push(at(&format!("/.well-known/openid-configuration{path}")));
+    }
+    urls.push(at(&format!("{path}/.well-known/openid-configuration")));
+    urls
 }
 
 /// The endpoint URL `text` (named `what` in messages), if it is on the
@@ -131,6 +143,10 @@ fn check(http: &Http, name: &str, url: &Url, value: &Value) -> Result<Metadata, 
             .get("authorization_response_iss_parameter_supported")
             .and_then(Value::as_bool)
             .unwrap_or(false),
+        registration_endpoint: match field("registration_endpoint") {
+            Some(_) => Some(endpoint("registration_endpoint")?),
+            None => None,
+        },
     })
 }
 
@@ -158,6 +174,7 @@ mod tests {
             urls("https://as.example/tenant/1"),
             [
                 "https://as.example/.well-known/oauth-authorization-server/tenant/1",
+                "https://as.example/.well-known/openid-configuration/tenant/1",
                 "https://as.example/tenant/1/.well-known/openid-configuration",
             ]
         );

@@ -20,6 +20,8 @@ pub(crate) struct Reply {
     pub(crate) location: Option<String>,
     pub(crate) set_cookies: Vec<String>,
     pub(crate) content_type: String,
+    /// Each `WWW-Authenticate` header value (RFC 9110 §11.6.1).
+    pub(crate) www_authenticate: Vec<String>,
     pub(crate) body: String,
 }
 
@@ -113,6 +115,19 @@ impl Http {
     }
 }
 
+impl Http {
+    /// POST a JSON document to `url` (RFC 7591 §3.1 client registration).
+    pub(crate) fn post_json(&self, url: &Url, json: &str) -> Result<Reply, Failure> {
+        self.check(url)?;
+        let request = self
+            .agent
+            .post(url.as_str())
+            .header("Accept", "application/json")
+            .header("Content-Type", "application/json");
+        read(url, request.send(json))
+    }
+}
+
 fn read(
     url: &Url,
     result: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
@@ -134,12 +149,16 @@ fn read(
     let status = response.status().as_u16();
     let location = header("location");
     let content_type = header("content-type").unwrap_or_default();
-    let set_cookies = response
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok().map(str::to_owned))
-        .collect();
+    let all = |name: &str| -> Vec<String> {
+        response
+            .headers()
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok().map(str::to_owned))
+            .collect()
+    };
+    let set_cookies = all("set-cookie");
+    let www_authenticate = all("www-authenticate");
     let body = response
         .into_body()
         .with_config()
@@ -152,6 +171,7 @@ fn read(
         location,
         set_cookies,
         content_type,
+        www_authenticate,
         body,
     })
 }

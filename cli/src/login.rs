@@ -5,18 +5,24 @@
 use std::io::{self, Write};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use proofkey::{ChallengeMethod, ClientFlow};
+use proofkey::{ClientFlow, IssParameter};
 
 use crate::authz::{self, Response};
 use crate::discovery::{self, Metadata};
 use crate::fail::{Failure, redact};
 use crate::http::Http;
 use crate::loopback::Loopback;
+use crate::resource::{self, Protected};
 use crate::token::{self, Client, Reply};
 
 pub(crate) struct LoginArgs {
-    pub(crate) issuer: String,
-    pub(crate) client_id: String,
+    /// The issuer; with `resource`, one of the resource's authorization servers.
+    pub(crate) issuer: Option<String>,
+    /// `--resource`: the protected resource (RFC 9728 discovery, RFC 8707).
+    pub(crate) resource: Option<String>,
+    pub(crate) client_id: Option<String>,
+    /// `--register`: RFC 7591 registration when no client id is given.
+    pub(crate) register: bool,
     pub(crate) client_secret: Option<String>,
     pub(crate) scope: Option<String>,
     pub(crate) redirect_uri: Option<String>,
@@ -33,25 +39,62 @@ fn now() -> u64 {
 
 /// Runs the flow; `Ok` holds the token response as received.
 pub(crate) fn run(args: &LoginArgs) -> Result<String, Failure> {
-    let (name, issuer) = discovery::parse_issuer(&args.issuer)?;
-    let http = Http::for_issuer(&issuer)?;
+    let resource_url = args
+        .resource
+        .as_deref()
+        .map(resource::parse_resource)
+        .transpose()?;
+    if let Some(issuer) = &args.issuer {
+        discovery::parse_issuer(issuer)?;
+    }
     // Usage first: a redirect URI the tool cannot receive on.
     let loopback = match &args.redirect_uri {
         Some(uri) => Loopback::bind_for(uri)?,
         None => Loopback::bind_any()?,
     };
+    // --resource: the authorization server comes from the resource's
+    // metadata (RFC 9728); the user sees which one before anything is sent.
+    let protected = match &resource_url {
+        Some(url) => Some(resource::discover(url, args.issuer.as_deref())?),
+        None => None,
+    };
+    let issuer_text = match (&protected, &args.issuer) {
+        (Some(Protected { issuer, .. }), _) | (None, Some(issuer)) => issuer,
+        (None, None) => return Err(Failure::usage("give an ISSUER or --resource URL")),
+    };
+    let (name, issuer) = discovery::parse_issuer(issuer_text)?;
+    let http = Http::for_issuer(&issuer)?;
+    if let Some(p) = &protected {
+        note(&format!(
+            "the resource {} names the authorization server {} (metadata {})",
+            p.resource, name, p.metadata_url
+        ));
+    }
     let meta = discovery::discover(&http, &name, &issuer)?;
     // The MCP rule: no S256 in the metadata, no flow (RFC 7636 §4.2).
-    ChallengeMethod::negotiate(meta.methods.as_deref())
-        .map_err(|e| Failure::usage(format!("{e}: pkce login only runs S256 flows")))?;
+    resource::require_s256(&meta)?;
+    let client_id = match (&args.client_id, args.register) {
+        (Some(id), _) => id.clone(),
+        (None, true) => {
+            let id = crate::register::register(&http, &meta, loopback.redirect_uri())?;
+            note(&format!("registered the public client {id} (RFC 7591)"));
+            id
+        }
+        (None, false) => return Err(Failure::usage("give --client-id ID or --register")),
+    };
+    let resource = protected.map(|p| p.resource);
     let client = Client::new(
         &meta,
-        args.client_id.clone(),
+        client_id,
         args.client_secret.clone(),
         loopback.redirect_uri().clone(),
-    );
+    )
+    .for_resource(resource.clone());
 
+    // Bound to the issuer of the metadata (and the resource): the stored
+    // text records them, and the checks after the redirect use the record.
     let flow = ClientFlow::from_rng(&mut getrandom::SysRng, now())
+        .and_then(|flow| flow.for_issuer(&meta.issuer, resource.as_deref()))
         .map_err(|e| Failure::usage(e.to_string()))?;
     // Kept as the stored text a native app would keep; read back below
     // with the returned state, as the library's storage guide says.
@@ -65,6 +108,8 @@ pub(crate) fn run(args: &LoginArgs) -> Result<String, Failure> {
         pairs.push(("scope", scope));
     }
     pairs.extend(flow.authorization_pairs());
+    // RFC 8707 §2.1: the resource the token is for, in both requests.
+    pairs.extend(flow.resource_pair());
     // The listener takes only the redirect carrying this state.
     let state = pairs
         .iter()
@@ -89,6 +134,9 @@ pub(crate) fn run(args: &LoginArgs) -> Result<String, Failure> {
             ))
         })?;
     let (flow, code) = check_response(&meta, stored.secret(), &response)?;
+    // The code and the verifier go only to the recorded issuer's token endpoint.
+    flow.token_endpoint(&meta.issuer, meta.token_endpoint.as_str())
+        .map_err(|e| Failure::refused(e.to_string()))?;
     let verifier = flow.token_pairs()[0].1;
     match token::redeem(&http, &meta, &client, code, Some(verifier))? {
         Reply::Issued(body) => Ok(one_line(&body)),
@@ -104,6 +152,11 @@ pub(crate) fn run(args: &LoginArgs) -> Result<String, Failure> {
             )))
         }
     }
+}
+
+/// One line on stderr (stdout is the token response's).
+fn note(line: &str) {
+    let _ = writeln!(io::stderr().lock(), "{line}");
 }
 
 /// Opens the browser, or prints the URL (stderr: stdout is the token
@@ -123,7 +176,8 @@ fn show(url: &url::Url, no_browser: bool, redirect_uri: &str, timeout: u64) {
 }
 
 /// The checks of the authorization response, in order: `state` (RFC 6749
-/// §10.12), `iss` (RFC 9207 §2.4), then `error` or `code`.
+/// §10.12), `iss` against the flow's recorded issuer (RFC 9207 §2.4; an
+/// error response with a wrong `iss` is not acted on), then `error` or `code`.
 fn check_response<'r>(
     meta: &Metadata,
     stored: &str,
@@ -132,7 +186,8 @@ fn check_response<'r>(
     let state = response.state.as_deref().unwrap_or_default();
     let flow = ClientFlow::resume(stored, state, now())
         .map_err(|e| Failure::refused(format!("{e} (the redirect's state is not this flow's)")))?;
-    flow.check_issuer(&meta.issuer, response.iss.as_deref(), meta.iss_supported)
+    let iss = IssParameter::from_metadata(Some(meta.iss_supported));
+    flow.check_recorded_issuer(response.iss.as_deref(), iss)
         .map_err(|e| Failure::refused(e.to_string()))?;
     if let Some(error) = response.error_text() {
         return Err(Failure::refused(format!(

@@ -6,6 +6,7 @@
 //! pkce challenge <VERIFIER | -> [--method S256|plain]
 //! pkce verify [--method S256|plain] <CHALLENGE> <VERIFIER | ->
 //! pkce login ISSUER --client-id ID [--client-secret S] [--scope S] [--no-browser]
+//! pkce login --resource URL [--client-id ID | --register] [--no-browser]
 //! pkce probe ISSUER [--public-client ID] [--confidential-client ID --client-secret S] [--auto] [--json]
 //!            [--only RULE...] [--skip RULE...] [--fail-on critical|high|low] (see `pkce probe --help`)
 //! ```
@@ -30,6 +31,8 @@ mod http;
 mod login;
 mod loopback;
 mod probe;
+mod register;
+mod resource;
 mod secret_input;
 mod token;
 
@@ -101,12 +104,27 @@ enum Command {
     /// browser, checks state and iss, redeems the code, and prints the token
     /// response as JSON on one line. Exit 1 if the flow is refused or fails a
     /// check, 2 on usage, network or discovery errors.
+    ///
+    /// With --resource URL (an MCP server, say), the authorization server
+    /// is found from the resource (RFC 9728: the 401's WWW-Authenticate
+    /// resource_metadata, else the well-known URL), the server must list
+    /// code_challenge_methods_supported with S256 (the MCP rule), and
+    /// `resource` (RFC 8707) goes in both requests.
+    #[command(group(clap::ArgGroup::new("target").required(true).multiple(true)
+        .args(["issuer", "resource"])))]
     Login {
-        /// The issuer URL (https, or http on 127.0.0.1 / localhost).
-        issuer: String,
+        /// The issuer URL (https, or http on 127.0.0.1 / localhost); with
+        /// --resource, which of the resource's authorization servers to use.
+        issuer: Option<String>,
+        /// The protected resource to get a token for (https, or http on loopback).
+        #[arg(long, value_name = "URL")]
+        resource: Option<String>,
         /// The client_id registered at the server.
-        #[arg(long, value_name = "ID")]
-        client_id: String,
+        #[arg(long, value_name = "ID", required_unless_present = "register")]
+        client_id: Option<String>,
+        /// Register a public client first (RFC 7591 dynamic registration).
+        #[arg(long, conflicts_with_all = ["client_id", "client_secret"])]
+        register: bool,
         /// The client secret of a confidential client (client_secret_basic,
         /// or client_secret_post if the server lists only that).
         #[arg(long, value_name = "S")]
@@ -152,7 +170,9 @@ fn main() -> ExitCode {
         },
         Command::Login {
             issuer,
+            resource,
             client_id,
+            register,
             client_secret,
             scope,
             redirect_uri,
@@ -160,7 +180,9 @@ fn main() -> ExitCode {
             timeout,
         } => login(&login::LoginArgs {
             issuer,
+            resource,
             client_id,
+            register,
             client_secret,
             scope,
             redirect_uri,

@@ -24,6 +24,8 @@ pub(crate) struct Client {
     pub(crate) secret: Option<String>,
     pub(crate) redirect_uri: Url,
     pub(crate) auth: Auth,
+    /// The `resource` (RFC 8707) the flow asks a token for, if any.
+    pub(crate) resource: Option<String>,
 }
 
 impl Client {
@@ -50,7 +52,13 @@ impl Client {
             secret,
             redirect_uri,
             auth,
+            resource: None,
         }
+    }
+
+    /// The same client, asking for tokens for `resource` (RFC 8707).
+    pub(crate) fn for_resource(self, resource: Option<String>) -> Self {
+        Self { resource, ..self }
     }
 }
 
@@ -115,6 +123,10 @@ pub(crate) fn redeem(
     if let Some(verifier) = verifier {
         form.push(("code_verifier", verifier));
     }
+    // RFC 8707 §2.2: the same resource as in the authorization request.
+    if let Some(resource) = &client.resource {
+        form.push(("resource", resource));
+    }
     let reply = http.post_form(&meta.token_endpoint, &form, basic)?;
     let json: Option<Value> = serde_json::from_str(&reply.body).ok();
     let field = |name: &str| {
@@ -155,6 +167,7 @@ mod tests {
             methods: Some(vec!["S256".into()]),
             token_auth_methods: methods.map(|m| m.iter().map(|s| (*s).to_owned()).collect()),
             iss_supported: true,
+            registration_endpoint: None,
         }
     }
 

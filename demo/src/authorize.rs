@@ -156,6 +156,12 @@ async fn decide_code(
         }
     }
 
+    // RFC 8707 §2: a malformed resource is refused before any code exists.
+    let resource = match crate::resource::requested(pairs) {
+        Ok(resource) => resource,
+        Err(description) => return fail(crate::resource::INVALID_TARGET, description),
+    };
+
     // 2. PKCE, with the client type from the registration, over the query
     // as received (no map in between to drop a repeat).
     let settings = &s.settings;
@@ -174,8 +180,10 @@ async fn decide_code(
     let Ok(code) = random_token() else {
         return fail("server_error", "no randomness available");
     };
-    let Ok(record) = CodeRecord::new(client.id, redirect_uri, Pkce::from(bound.clone())) else {
-        return fail("invalid_request", "redirect_uri too long");
+    let record = CodeRecord::new(client.id, redirect_uri, Pkce::from(bound.clone()))
+        .and_then(|r| r.with_app_data(crate::resource::app_data(resource)));
+    let Ok(record) = record else {
+        return fail("invalid_request", "redirect_uri or resource too long");
     };
     match s.store.insert(&code, &record, settings.code_lifetime).await {
         Ok(()) => {}

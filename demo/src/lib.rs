@@ -20,6 +20,10 @@
 //!   client and `none` for the public one.
 //! * `GET /.well-known/oauth-authorization-server`: the server metadata
 //!   (RFC 8414).
+//! * `GET|POST /mcp` and `GET /.well-known/oauth-protected-resource/mcp`:
+//!   an MCP-style protected resource and its RFC 9728 metadata (see
+//!   [`mcp`]). `resource` (RFC 8707) is accepted at `/authorize` and
+//!   `/token`, bound to the code and to the access token's audience.
 //!
 //! Two clients are registered: [`SPA_CLIENT_ID`] (public, redirect to
 //! `http://127.0.0.1:<any port>/callback` or [`spa::CALLBACK_PATH`],
@@ -45,7 +49,9 @@ mod codes;
 mod consume;
 mod http;
 mod log;
+pub mod mcp;
 mod metadata;
+mod resource;
 mod reuse;
 pub mod spa;
 mod store;
@@ -189,7 +195,7 @@ impl AuthServer {
         }
     }
 
-    /// The `axum` router of the three endpoints.
+    /// The `axum` router of the endpoints.
     pub fn router(self) -> Router {
         let store = self
             .store
@@ -199,6 +205,7 @@ impl AuthServer {
         let state = Arc::new(AppState {
             store,
             reuse: reuse::Reuse::new(self.reuse_key),
+            tokens: resource::Tokens::new(Duration::from_secs(ACCESS_TOKEN_LIFETIME_SECS)),
             log: self.log.clone(),
             settings: self,
         });
@@ -209,6 +216,8 @@ impl AuthServer {
                 "/.well-known/oauth-authorization-server",
                 get(metadata::metadata),
             )
+            .route(mcp::MCP_PATH, get(mcp::mcp).post(mcp::mcp))
+            .route(mcp::RESOURCE_METADATA_PATH, get(mcp::metadata))
             .merge(spa::routes())
             .with_state(state)
     }
@@ -219,5 +228,7 @@ struct AppState {
     settings: AuthServer,
     store: Store,
     reuse: reuse::Reuse,
+    /// The access tokens issued, with their audiences (for `/mcp`).
+    tokens: resource::Tokens,
     log: log::Log,
 }

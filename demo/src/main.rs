@@ -36,6 +36,9 @@ usage: cargo run -p demo -- [PORT] [--weaken RULE] [--store URL]
                     concurrent-redemption
                                        check the code, yield, then remove it:
                                        simultaneous redemptions all get tokens
+                    no-methods-metadata
+                                       omit code_challenge_methods_supported
+                                       from the metadata (PKCE still enforced)
   --store URL     where codes, per-client quotas and challenge fingerprints
                   live: memory (default, this process only), redis://HOST:PORT
                   or postgres://USER@HOST:PORT/DB (shared by every instance
@@ -237,6 +240,9 @@ async fn main() -> ExitCode {
         "           {} (confidential, redirect_uri {})",
         demo::BACKEND_CLIENT_ID,
         demo::BACKEND_REDIRECT_URI
+    );
+    say!(
+        "  MCP-style resource: {issuer}/mcp (RFC 9728 metadata: {issuer}/.well-known/oauth-protected-resource/mcp)"
     );
     say!("try: curl -s {issuer}/.well-known/oauth-authorization-server");
     say!("walkthrough: demo/README.md");

@@ -147,6 +147,22 @@ async fn exchange(
         }
         Some(_) => {}
     }
+    // RFC 8707 §2.2, MCP: the token request names the code's resource
+    // again, exactly; it becomes the token's audience.
+    let resource = crate::resource::requested(&pairs).map_err(|description| {
+        refuse(TokenFailure::Own {
+            status: StatusCode::BAD_REQUEST,
+            error: crate::resource::INVALID_TARGET,
+            description,
+        })
+    })?;
+    if !crate::resource::same_target(crate::resource::stored(record), resource) {
+        return Err(refuse(TokenFailure::Own {
+            status: StatusCode::BAD_REQUEST,
+            error: crate::resource::INVALID_TARGET,
+            description: "resource does not match the authorization request's",
+        }));
+    }
 
     // PKCE (server guide step 3): the binding stored with the code.
     let bound = record.pkce().challenge();
@@ -189,6 +205,11 @@ async fn exchange(
 
     let access_token =
         random_token().map_err(|_| refuse(server_error("no randomness available")))?;
+    s.tokens.issue(
+        &access_token,
+        client.id,
+        crate::resource::stored(record).map(str::to_owned),
+    );
     // --weaken replay, replay-without-verifier: the code goes back.
     let kept = consume::after_success(s, code, &redeemed).await;
     Ok((client.id, access_token, kept.or(weakened)))

@@ -52,11 +52,15 @@ pub enum Weakness {
     /// The code is checked, then removed after a yield: simultaneous
     /// token requests each get a token (ory/fosite #778).
     ConcurrentRedemption,
+    /// The metadata omits `code_challenge_methods_supported` (as Entra ID
+    /// and Cognito do), while the endpoints still enforce S256: strict MCP
+    /// clients must refuse the server, lenient ones assume S256.
+    NoMethodsMetadata,
 }
 
 impl Weakness {
     /// Every rule, in the order of `--help`.
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 11] = [
         Self::Downgrade,
         Self::MissingVerifier,
         Self::Plain,
@@ -67,12 +71,13 @@ impl Weakness {
         Self::FailedAttempt,
         Self::ShortVerifier,
         Self::ConcurrentRedemption,
+        Self::NoMethodsMetadata,
     ];
 
     /// The rule's name on the command line: `downgrade`,
     /// `missing-verifier`, `plain`, `missing-challenge`, `replay`,
     /// `missing-method`, `replay-without-verifier`, `failed-attempt`,
-    /// `short-verifier` or `concurrent-redemption`.
+    /// `short-verifier`, `concurrent-redemption` or `no-methods-metadata`.
     #[must_use]
     pub const fn name(self) -> &'static str {
         match self {
@@ -86,15 +91,18 @@ impl Weakness {
             Self::FailedAttempt => "failed-attempt",
             Self::ShortVerifier => "short-verifier",
             Self::ConcurrentRedemption => "concurrent-redemption",
+            Self::NoMethodsMetadata => "no-methods-metadata",
         }
     }
 
     /// The `pkce probe` rule this weakness breaks: its name, except
-    /// `replay-without-verifier`, which breaks `replay`.
+    /// `replay-without-verifier`, which breaks `replay`, and
+    /// `no-methods-metadata`, which breaks `metadata-s256`.
     #[must_use]
     pub const fn rule(self) -> &'static str {
         match self {
             Self::ReplayWithoutVerifier => "replay",
+            Self::NoMethodsMetadata => "metadata-s256",
             other => other.name(),
         }
     }
@@ -129,6 +137,9 @@ impl Weakness {
             Self::ConcurrentRedemption => {
                 "checks the code, then removes it after a yield: simultaneous redemptions each get a token"
             }
+            Self::NoMethodsMetadata => {
+                "omits code_challenge_methods_supported from its metadata (PKCE still enforced)"
+            }
         }
     }
 
@@ -156,7 +167,7 @@ pub struct UnknownWeakness;
 impl fmt::Display for UnknownWeakness {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(
-            "unknown rule: expected downgrade, missing-verifier, plain, missing-challenge, replay, missing-method, replay-without-verifier, failed-attempt, short-verifier or concurrent-redemption",
+            "unknown rule: expected downgrade, missing-verifier, plain, missing-challenge, replay, missing-method, replay-without-verifier, failed-attempt, short-verifier, concurrent-redemption or no-methods-metadata",
         )
     }
 }
@@ -270,14 +281,16 @@ fn short_s256_matches(bound: &CodeChallenge, pairs: &[(String, String)]) -> bool
         && bool::from(digest.as_bytes().ct_eq(bound.as_str().as_bytes()))
 }
 
-/// `code_challenge_methods_supported`: the policy's, with plain under [`Weakness::Plain`].
+/// `code_challenge_methods_supported`: the policy's, with plain under
+/// [`Weakness::Plain`], absent (`None`) under [`Weakness::NoMethodsMetadata`].
 pub(crate) fn methods_supported(
     weakness: Option<Weakness>,
     policy: &Policy,
-) -> &'static [&'static str] {
+) -> Option<&'static [&'static str]> {
     match weakness {
-        Some(Weakness::Plain) => policy.allow_plain(true).methods_supported(),
-        _ => policy.methods_supported(),
+        Some(Weakness::Plain) => Some(policy.allow_plain(true).methods_supported()),
+        Some(Weakness::NoMethodsMetadata) => None,
+        _ => Some(policy.methods_supported()),
     }
 }
 

@@ -199,7 +199,7 @@ async fn each_rule_lets_through_its_own_attack_and_no_other() {
 }
 
 #[tokio::test]
-async fn metadata_lists_plain_only_under_the_plain_rule() {
+async fn metadata_lists_plain_only_under_the_plain_rule_and_nothing_without_methods() {
     for weakness in std::iter::once(None).chain(Weakness::ALL.map(Some)) {
         let server = start_with(|base| demo::app_with(Policy::production(), base, weakness)).await;
         let response = server
@@ -213,11 +213,17 @@ async fn metadata_lists_plain_only_under_the_plain_rule() {
             .expect("GET metadata");
         let metadata: serde_json::Value =
             serde_json::from_slice(&response.bytes().await.expect("body")).expect("JSON");
-        let expected = if weakness == Some(Weakness::Plain) {
-            serde_json::json!(["S256", "plain"])
-        } else {
-            serde_json::json!(["S256"])
+        let expected = match weakness {
+            Some(Weakness::Plain) => serde_json::json!(["S256", "plain"]),
+            // Absent, not empty: as Entra ID and Cognito publish it.
+            Some(Weakness::NoMethodsMetadata) => serde_json::Value::Null,
+            _ => serde_json::json!(["S256"]),
         };
+        assert_eq!(
+            metadata.get("code_challenge_methods_supported").is_some(),
+            !expected.is_null(),
+            "{weakness:?}"
+        );
         assert_eq!(
             metadata["code_challenge_methods_supported"], expected,
             "{weakness:?}"

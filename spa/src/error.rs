@@ -62,7 +62,11 @@ impl SpaError {
             Self::Metadata(_) => "metadata",
             Self::Flow(FlowError::StateMismatch) => "state_mismatch",
             Self::Flow(FlowError::Expired) => "expired",
-            Self::Flow(FlowError::IssuerMismatch | FlowError::MissingIssuer) => "issuer",
+            Self::Flow(
+                FlowError::IssuerMismatch
+                | FlowError::MissingIssuer
+                | FlowError::ForeignTokenEndpoint,
+            ) => "issuer",
             Self::Flow(FlowError::MethodsNotAdvertised | FlowError::S256NotAdvertised) => "no_s256",
             Self::Flow(_) => "flow",
             Self::NoResponse => "no_response",

@@ -2,7 +2,7 @@
 //! authorization URL, the callback's checks, the token request and
 //! response. The browser glue only moves strings in and out of these.
 
-use proofkey::{ChallengeMethod, ClientFlow};
+use proofkey::{ChallengeMethod, ClientFlow, IssParameter};
 use serde_json::Value;
 
 use crate::SpaError;
@@ -180,7 +180,8 @@ impl Callback {
     /// 1. a `state`, and `stored`, the entry it names (already removed from
     ///    storage by the caller, so the flow is used once whatever follows);
     /// 2. [`ClientFlow::resume`]: the stored text, the same `state`, the age;
-    /// 3. [`ClientFlow::check_issuer`] (RFC 9207 §2.4), also before
+    /// 3. [`ClientFlow::check_recorded_issuer`] (RFC 9207 §2.4: the issuer
+    ///    the flow was started for, [`ClientFlow::for_issuer`]), also before
     ///    trusting an error response;
     /// 4. the server's `error`, if any; else a `code`.
     ///
@@ -203,10 +204,11 @@ impl Callback {
         };
         let stored = stored.ok_or(SpaError::NoPendingLogin)?;
         let flow = ClientFlow::resume(stored, state, now_secs)?;
-        flow.check_issuer(
-            &meta.issuer,
+        // Against the issuer the flow recorded when it started, not the
+        // metadata fetched now.
+        flow.check_recorded_issuer(
             self.iss.as_deref(),
-            meta.iss_parameter_supported,
+            IssParameter::from_metadata(Some(meta.iss_parameter_supported)),
         )?;
         if let Some(error) = &self.error {
             return Err(SpaError::Authorization {

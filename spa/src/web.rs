@@ -140,7 +140,9 @@ async fn login() -> Result<(), SpaError> {
     let window = window()?;
     let origin = origin(&window)?;
     let meta = fetch_metadata(&window, &origin).await?;
-    let flow = ClientFlow::random(now_secs())?;
+    // Bound to the metadata's issuer: the callback checks `iss` and the
+    // token endpoint against this record.
+    let flow = ClientFlow::random(now_secs())?.for_issuer(&meta.issuer, None)?;
     let stored = flow.to_stored();
     session_storage(&window)?
         .set_item(&storage_key(flow.state()), stored.secret())
@@ -186,10 +188,12 @@ async fn callback(window: &Window) -> Result<(), SpaError> {
     let meta = fetch_metadata(window, &origin).await?;
     let (flow, code) =
         response.complete(stored.as_deref().map(String::as_str), &meta, now_secs())?;
+    // The code and the verifier go only to the recorded issuer's endpoint.
+    let token_url = flow.token_endpoint(&meta.issuer, &meta.token_endpoint)?;
     let body = Zeroizing::new(token_request_body(code, &redirect_uri(&origin), &flow));
     drop(flow);
     show("status", "Exchanging the code...");
-    let (status, text) = post_form(window, &meta.token_endpoint, &body).await?;
+    let (status, text) = post_form(window, token_url, &body).await?;
     drop(body);
     let pretty = read_token_response(status, &text)?;
     show("token", &pretty);

@@ -332,3 +332,28 @@ async fn an_attacker_with_only_the_code_gets_invalid_grant() {
     })
     .await;
 }
+
+#[tokio::test]
+#[ignore = "needs chromium, chromedriver and the built SPA: run by .ci/browser.sh"]
+async fn a_callback_with_another_iss_is_refused_without_a_token_request() {
+    e2e(|demo, mut b| async move {
+        // The real response, held at the callback; then the same response
+        // with the iss of another server (a mix-up, RFC 9207).
+        let url = login_stopped_at_callback(&demo, &b).await;
+        let real = form_urlencoded::byte_serialize(demo.origin.as_bytes()).collect::<String>();
+        assert!(url.contains(&format!("iss={real}")), "{url}");
+        let forged = url.replace(&format!("iss={real}"), "iss=http%3A%2F%2Fevil.example");
+        b.block(&[]).await;
+        b.client.goto(&forged).await.expect("the forged callback");
+        assert_eq!(expect_error(b.outcome().await), "issuer");
+        // The flow was used up, and nothing reached the token endpoint.
+        assert!(b.session_storage().await.is_empty());
+        let token_url = format!("{}/token", demo.origin);
+        assert!(
+            !b.request_urls().await.contains(&token_url),
+            "a token request was sent"
+        );
+        assert_eq!(demo.count("token client="), 0, "{:?}", demo.log());
+    })
+    .await;
+}

@@ -31,8 +31,11 @@ fn meta() -> Metadata {
     .expect("the demo's metadata")
 }
 
+/// A flow as the app starts it: bound to the demo's issuer.
 fn new_flow(seed: u8) -> ClientFlow {
-    ClientFlow::from_rng(&mut ChaCha20Rng::from_seed([seed; 32]), NOW).expect("flow")
+    ClientFlow::from_rng(&mut ChaCha20Rng::from_seed([seed; 32]), NOW)
+        .and_then(|flow| flow.for_issuer(ISSUER, None))
+        .expect("flow")
 }
 
 fn pairs(query: &str) -> Vec<(String, String)> {
@@ -233,6 +236,24 @@ fn callback_refusals_come_in_order() {
         err(wrong_iss, s, NOW),
         Some(SpaError::Flow(FlowError::IssuerMismatch))
     );
+    // A flow recorded for another issuer: the metadata's own iss does not
+    // pass; an unbound flow has no record to check against.
+    for (issuer, error) in [
+        (Some("http://127.0.0.1:9"), FlowError::IssuerMismatch),
+        (None, FlowError::Unbound),
+    ] {
+        let started =
+            ClientFlow::from_rng(&mut ChaCha20Rng::from_seed([5; 32]), NOW).expect("flow");
+        let started = match issuer {
+            Some(issuer) => started.for_issuer(issuer, None).expect("bound"),
+            None => started,
+        };
+        let stored = started.to_stored();
+        assert_eq!(
+            err(response(&started, "&code=c"), Some(stored.secret()), NOW),
+            Some(SpaError::Flow(error))
+        );
+    }
     let no_iss =
         Callback::parse(&format!("state={}&error=access_denied", flow.state())).expect("parse");
     assert_eq!(

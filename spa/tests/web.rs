@@ -104,7 +104,11 @@ fn client_flow_round_trips_through_session_storage() {
     assert_eq!(name, "code_verifier");
     assert!(flow.challenge().verify(verifier).is_ok());
     assert_eq!(
-        back.check_issuer("http://127.0.0.1:8080", Some("http://127.0.0.1:8080"), true),
+        back.check_issuer(
+            "http://127.0.0.1:8080",
+            Some("http://127.0.0.1:8080"),
+            proofkey::IssParameter::Advertised
+        ),
         Ok(())
     );
 }
@@ -132,11 +136,19 @@ fn client_flow_refuses_the_wrong_state_age_or_issuer() {
         Some(FlowError::Malformed)
     );
     assert_eq!(
-        flow.check_issuer("http://127.0.0.1:8080", Some("http://evil.example"), true),
+        flow.check_issuer(
+            "http://127.0.0.1:8080",
+            Some("http://evil.example"),
+            proofkey::IssParameter::Advertised
+        ),
         Err(FlowError::IssuerMismatch)
     );
     assert_eq!(
-        flow.check_issuer("http://127.0.0.1:8080", None, true),
+        flow.check_issuer(
+            "http://127.0.0.1:8080",
+            None,
+            proofkey::IssParameter::Advertised
+        ),
         Err(FlowError::MissingIssuer)
     );
 }

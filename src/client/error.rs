@@ -66,6 +66,25 @@ pub enum FlowError {
     #[error("a pending authorization flow already has this state")]
     DuplicateState,
 
+    /// The issuer or resource given to
+    /// [`ClientFlow::for_issuer`](crate::ClientFlow::for_issuer) is empty,
+    /// longer than [`MAX_ISSUER_LEN`](crate::MAX_ISSUER_LEN) or
+    /// [`MAX_RESOURCE_LEN`](crate::MAX_RESOURCE_LEN) octets, or not visible
+    /// ASCII; or the flow was already bound.
+    #[error("the issuer or resource to bind the flow to is empty, too long or not visible ASCII")]
+    InvalidBinding,
+
+    /// The check needs the flow's recorded issuer, and the flow was not
+    /// started for one (see [`ClientFlow::for_issuer`](crate::ClientFlow::for_issuer)).
+    #[error("the authorization flow is not bound to an issuer")]
+    Unbound,
+
+    /// The token endpoint comes from the metadata of another issuer than
+    /// the one the flow was started for: the code and the verifier must not
+    /// be sent there (the MCP SDK CVEs of 2026).
+    #[error("the token endpoint is not the bound issuer's")]
+    ForeignTokenEndpoint,
+
     /// The server's metadata has no `code_challenge_methods_supported`
     /// (RFC 8414 §2: the server does not support PKCE).
     #[error("the server does not advertise code_challenge_methods_supported")]

@@ -6,6 +6,7 @@ use core::fmt;
 use rand_core::TryCryptoRng;
 use zeroize::ZeroizeOnDrop;
 
+use super::binding::Binding;
 use super::state::State;
 use super::stored::StoredFlow;
 use super::{FlowError, check_age};
@@ -80,6 +81,7 @@ pub struct ClientFlow {
     challenge: CodeChallenge,
     state: State,
     issued_at: u64,
+    binding: Binding,
 }
 
 impl ClientFlow {
@@ -122,7 +124,12 @@ impl ClientFlow {
         if bool::from(state.ct_eq(verifier.secret().as_bytes())) {
             return Err(FlowError::Rng);
         }
-        Ok(Self::from_parts(verifier, state, now_secs))
+        Ok(Self::from_parts(
+            verifier,
+            state,
+            now_secs,
+            Binding::UNBOUND,
+        ))
     }
 
     /// [`from_rng`](Self::from_rng) with the operating system's RNG (`getrandom`).
@@ -142,17 +149,29 @@ impl ClientFlow {
         Self::from_rng(&mut crate::rng::OsRng, now_secs)
     }
 
-    pub(crate) fn from_parts(verifier: CodeVerifier, state: State, issued_at: u64) -> Self {
+    pub(crate) fn from_parts(
+        verifier: CodeVerifier,
+        state: State,
+        issued_at: u64,
+        binding: Binding,
+    ) -> Self {
         Self {
             challenge: verifier.challenge(),
             verifier,
             state,
             issued_at,
+            binding,
         }
     }
 
-    pub(crate) fn parts(&self) -> (&CodeVerifier, &State) {
-        (&self.verifier, &self.state)
+    pub(crate) fn parts(&self) -> (&CodeVerifier, &State, &Binding) {
+        (&self.verifier, &self.state, &self.binding)
+    }
+
+    /// The same flow with `binding` (see `bound.rs`).
+    pub(crate) fn with_binding(mut self, binding: Binding) -> Self {
+        self.binding = binding;
+        self
     }
 
     /// The parameters this flow adds to the authorization request, exactly
@@ -275,7 +294,7 @@ impl ClientFlow {
     /// ```
     #[must_use]
     pub fn to_stored(&self) -> StoredFlow {
-        StoredFlow::encode(self.issued_at, &self.state, &self.verifier)
+        StoredFlow::encode(self.issued_at, &self.state, &self.binding, &self.verifier)
     }
 
     /// The flow kept as `stored`, if `returned_state` (the `state` of the
@@ -358,6 +377,7 @@ impl ClientFlow {
             parsed.verifier,
             parsed.state,
             parsed.issued_at,
+            parsed.binding,
         ))
     }
 }
@@ -377,9 +397,16 @@ impl fmt::Debug for ClientFlow {
     /// # Ok::<(), proofkey::FlowError>(())
     /// ```
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientFlow")
-            .field("issued_at", &self.issued_at)
-            .field("state", &format_args!("[REDACTED]"))
+        let mut out = f.debug_struct("ClientFlow");
+        out.field("issued_at", &self.issued_at);
+        // Neither is secret; shown only for a bound flow.
+        if let Some(issuer) = self.binding.issuer() {
+            out.field("issuer", &issuer);
+        }
+        if let Some(resource) = self.binding.resource() {
+            out.field("resource", &resource);
+        }
+        out.field("state", &format_args!("[REDACTED]"))
             .field("verifier", &format_args!("[REDACTED]"))
             .finish()
     }

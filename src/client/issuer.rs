@@ -1,59 +1,185 @@
-//! RFC 9207: the authorization response's `iss` against the expected issuer.
+//! RFC 9207: the authorization response's `iss`, and where the code and
+//! the verifier may go.
 
 use super::{ClientFlow, FlowError};
 
-impl ClientFlow {
-    /// Checks the `iss` parameter of the authorization response (RFC 9207
-    /// §2.4), a defence against mix-up attacks when a client uses more than
-    /// one authorization server. Call it after [`resume`](Self::resume) and
-    /// before the token request, also for error responses.
-    ///
-    /// - `expected`: the `issuer` of the server this flow was sent to, from
-    ///   its RFC 8414 metadata. A client of several servers keeps it with
-    ///   the flow (next to the stored text, under the same `state` key).
-    /// - `returned`: the response's `iss`, URL-decoded, or `None`.
-    /// - `iss_parameter_supported`: the server metadata's
-    ///   `authorization_response_iss_parameter_supported` (`false` if absent).
-    ///
-    /// A present `iss` must equal `expected` exactly (simple string
-    /// comparison, RFC 3986 §6.2.1: no case folding, no trailing-slash
-    /// trimming). A missing one is accepted only from a server that does not
-    /// advertise the parameter. Neither value is secret; the comparison is
-    /// not constant-time.
+/// Whether the server's metadata advertises the `iss` parameter
+/// (`authorization_response_iss_parameter_supported`, RFC 9207 §3): with
+/// it, a response without `iss` is refused.
+///
+/// ```
+/// use proofkey::IssParameter;
+/// // From metadata: the field, `false` when absent.
+/// let advertised: Option<bool> = Some(true);
+/// assert_eq!(IssParameter::from_metadata(advertised), IssParameter::Advertised);
+/// assert_eq!(IssParameter::from_metadata(None), IssParameter::NotAdvertised);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum IssParameter {
+    /// The metadata says `"authorization_response_iss_parameter_supported": true`.
+    Advertised,
+    /// The field is `false` or absent.
+    NotAdvertised,
+}
+
+impl IssParameter {
+    /// From the metadata's `authorization_response_iss_parameter_supported`
+    /// (`None` when absent, which RFC 9207 §3 reads as `false`).
     ///
     /// ```
-    /// use proofkey::{ClientFlow, FlowError};
-    /// let mut rng = rand::rng();
-    /// # let flow = ClientFlow::from_rng(&mut rng, 0)?;
+    /// use proofkey::IssParameter;
+    /// assert_eq!(IssParameter::from_metadata(Some(false)), IssParameter::NotAdvertised);
+    /// ```
+    #[must_use]
+    pub const fn from_metadata(supported: Option<bool>) -> Self {
+        match supported {
+            Some(true) => Self::Advertised,
+            _ => Self::NotAdvertised,
+        }
+    }
+}
+
+/// The decision table of RFC 9207 §2.4 and the MCP spec (2026-07-28,
+/// SEP-2468): present and equal (octet for octet, no normalising) passes;
+/// present and different fails; missing fails if advertised.
+fn check(expected: &str, returned: Option<&str>, iss: IssParameter) -> Result<(), FlowError> {
+    match (returned, iss) {
+        (Some(returned), _) if returned == expected => Ok(()),
+        (Some(_), _) => Err(FlowError::IssuerMismatch),
+        (None, IssParameter::Advertised) => Err(FlowError::MissingIssuer),
+        (None, IssParameter::NotAdvertised) => Ok(()),
+    }
+}
+
+impl ClientFlow {
+    /// Checks the authorization response's `iss` against the issuer this
+    /// flow recorded ([`for_issuer`](Self::for_issuer)). Call it after
+    /// [`resume`](Self::resume) and before reading `code` or `error`:
     ///
-    /// let issuer = "https://as.example";
-    /// let check = |returned, supported| flow.check_issuer(issuer, returned, supported);
-    /// assert_eq!(check(Some("https://as.example"), true), Ok(()));
-    /// assert_eq!(check(Some("https://evil.example"), true), Err(FlowError::IssuerMismatch));
-    /// assert_eq!(check(Some("https://as.example/"), false), Err(FlowError::IssuerMismatch));
-    /// assert_eq!(check(None, true), Err(FlowError::MissingIssuer));
-    /// assert_eq!(check(None, false), Ok(()));
+    /// | `iss` in the response | advertised | not advertised |
+    /// |---|---|---|
+    /// | equal to the recorded issuer | pass | pass |
+    /// | present and different | [`IssuerMismatch`](FlowError::IssuerMismatch) | [`IssuerMismatch`](FlowError::IssuerMismatch) |
+    /// | missing | [`MissingIssuer`](FlowError::MissingIssuer) | pass |
+    ///
+    /// "Equal" is octet for octet (RFC 3986 §6.2.1 simple string
+    /// comparison): no case folding, no trailing-slash trimming. Neither
+    /// value is secret; the comparison is not constant-time.
+    ///
+    /// ```
+    /// use proofkey::{ClientFlow, FlowError, IssParameter::*};
+    /// let mut rng = rand::rng();
+    /// let flow = ClientFlow::from_rng(&mut rng, 0)?.for_issuer("https://a.example", None)?;
+    ///
+    /// assert_eq!(flow.check_recorded_issuer(Some("https://a.example"), Advertised), Ok(()));
+    /// let b = Some("https://b.example");
+    /// assert_eq!(flow.check_recorded_issuer(b, NotAdvertised), Err(FlowError::IssuerMismatch));
+    /// assert_eq!(flow.check_recorded_issuer(None, Advertised), Err(FlowError::MissingIssuer));
+    /// assert_eq!(flow.check_recorded_issuer(None, NotAdvertised), Ok(()));
     /// # Ok::<(), FlowError>(())
     /// ```
     ///
     /// # Errors
     ///
-    /// [`FlowError::IssuerMismatch`] if `returned` is present and differs
-    /// from `expected`; [`FlowError::MissingIssuer`] if it is absent and
-    /// `iss_parameter_supported` is `true`. Either way, do not use the code
-    /// (RFC 9207 §2.4: the response MUST be rejected), and do not trust an
-    /// error response's content.
+    /// [`FlowError::IssuerMismatch`] or [`FlowError::MissingIssuer`] as in
+    /// the table; [`FlowError::Unbound`] if the flow recorded no issuer.
+    /// On any error the response must not be acted on, an error response
+    /// included: do not redeem its code, do not show or follow its `error`,
+    /// `error_description` or `error_uri` (they may come from another
+    /// server, RFC 9207 §2.4); end the flow.
+    pub fn check_recorded_issuer(
+        &self,
+        returned: Option<&str>,
+        iss: IssParameter,
+    ) -> Result<(), FlowError> {
+        let recorded = self.issuer().ok_or(FlowError::Unbound)?;
+        check(recorded, returned, iss)
+    }
+
+    /// [`check_recorded_issuer`](Self::check_recorded_issuer) for an
+    /// unbound flow, with the issuer the caller kept beside it. Prefer a
+    /// bound flow ([`for_issuer`](Self::for_issuer)), which keeps the
+    /// issuer with the verifier: a client that talks to more than one
+    /// server (every MCP client) must. On a bound flow, `expected` must be
+    /// the recorded issuer too.
+    ///
+    /// ```
+    /// use proofkey::{ClientFlow, FlowError, IssParameter};
+    /// let mut rng = rand::rng();
+    /// # let flow = ClientFlow::from_rng(&mut rng, 0)?;
+    ///
+    /// let issuer = "https://as.example";
+    /// let check = |returned, iss| flow.check_issuer(issuer, returned, iss);
+    /// assert_eq!(check(Some("https://as.example"), IssParameter::Advertised), Ok(()));
+    /// assert_eq!(
+    ///     check(Some("https://as.example/"), IssParameter::NotAdvertised),
+    ///     Err(FlowError::IssuerMismatch),
+    /// );
+    /// assert_eq!(check(None, IssParameter::Advertised), Err(FlowError::MissingIssuer));
+    /// assert_eq!(check(None, IssParameter::NotAdvertised), Ok(()));
+    /// # Ok::<(), FlowError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As for [`check_recorded_issuer`](Self::check_recorded_issuer), and
+    /// [`FlowError::IssuerMismatch`] if the flow is bound to another issuer
+    /// than `expected`.
     pub fn check_issuer(
         &self,
         expected: &str,
         returned: Option<&str>,
-        iss_parameter_supported: bool,
+        iss: IssParameter,
     ) -> Result<(), FlowError> {
-        match returned {
-            Some(iss) if iss == expected => Ok(()),
-            Some(_) => Err(FlowError::IssuerMismatch),
-            None if iss_parameter_supported => Err(FlowError::MissingIssuer),
-            None => Ok(()),
+        if self.issuer().is_some_and(|recorded| recorded != expected) {
+            return Err(FlowError::IssuerMismatch);
+        }
+        check(expected, returned, iss)
+    }
+
+    /// `token_endpoint`, if it comes from the metadata of the issuer this
+    /// flow recorded: `metadata_issuer` is the `issuer` of the metadata
+    /// document the endpoint was read from, and must equal the recorded
+    /// issuer octet for octet. Call it just before the token request, with
+    /// the metadata you are about to use: if anything between the
+    /// authorization request and now (an untrusted MCP server, a second
+    /// discovery) chose another server, the code and the verifier are not
+    /// sent there.
+    ///
+    /// It checks which server the endpoint belongs to, not the endpoint's
+    /// URL itself (a server may put its token endpoint on another host):
+    /// take both values from one metadata document, fetched from the
+    /// recorded issuer's well-known URL over TLS, whose `issuer` matched
+    /// (RFC 8414 §3.3).
+    ///
+    /// ```
+    /// use proofkey::{ClientFlow, FlowError};
+    /// let mut rng = rand::rng();
+    /// let flow = ClientFlow::from_rng(&mut rng, 0)?.for_issuer("https://a.example", None)?;
+    ///
+    /// let url = flow.token_endpoint("https://a.example", "https://a.example/token")?;
+    /// assert_eq!(url, "https://a.example/token");
+    /// assert_eq!(
+    ///     flow.token_endpoint("https://evil.example", "https://evil.example/token"),
+    ///     Err(FlowError::ForeignTokenEndpoint),
+    /// );
+    /// # Ok::<(), FlowError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`FlowError::ForeignTokenEndpoint`] if `metadata_issuer` is not the
+    /// recorded issuer; [`FlowError::Unbound`] if the flow recorded none.
+    pub fn token_endpoint<'e>(
+        &self,
+        metadata_issuer: &str,
+        token_endpoint: &'e str,
+    ) -> Result<&'e str, FlowError> {
+        let recorded = self.issuer().ok_or(FlowError::Unbound)?;
+        if recorded == metadata_issuer {
+            Ok(token_endpoint)
+        } else {
+            Err(FlowError::ForeignTokenEndpoint)
         }
     }
 }

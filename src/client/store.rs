@@ -5,6 +5,7 @@ use core::fmt;
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 use zeroize::ZeroizeOnDrop;
 
+use super::binding::Binding;
 use super::state::State;
 use super::{ClientFlow, FlowError, check_age};
 use crate::alphabet::{B64_32_LEN, MAX_LEN};
@@ -29,8 +30,10 @@ use crate::verifier::CodeVerifier;
 ///
 /// Each lookup scans all `N` entries, comparing each `state` in constant
 /// time: O(N), fine for the handful of concurrent sign-ins a client has.
-/// The table is inline, about 190 bytes per entry: a store of 64 entries
-/// is about 12 KiB wherever it is placed (stack, `static`, a session).
+/// The table is inline, about 450 bytes per entry (190 for the flow, 260
+/// for the issuer and resource of a bound flow, up to 128 octets each): a
+/// store of 64 entries is about 29 KiB wherever it is placed (stack,
+/// `static`, a session).
 /// Entries are kept as plain octets (not as moved [`ClientFlow`]s) and
 /// zeroized as soon as they are taken, purged, or the store is dropped.
 ///
@@ -64,6 +67,8 @@ struct Slot {
     issued_at: u64,
     state: SecretText<B64_32_LEN>,
     verifier: SecretText<MAX_LEN>,
+    /// The issuer and resource of a bound flow.
+    binding: Binding,
 }
 
 impl Slot {
@@ -72,12 +77,14 @@ impl Slot {
         issued_at: 0,
         state: SecretText::EMPTY,
         verifier: SecretText::EMPTY,
+        binding: Binding::UNBOUND,
     };
 
     fn fill(&mut self, flow: &ClientFlow) {
-        let (verifier, state) = flow.parts();
+        let (verifier, state, binding) = flow.parts();
         if let Some(copy) = SecretText::copy_of(verifier.secret()) {
             self.verifier = copy;
+            self.binding = binding.clone();
             self.state = SecretText::EMPTY;
             self.state.push(state.as_bytes());
             self.issued_at = flow.issued_at();
@@ -90,9 +97,12 @@ impl Slot {
         let verifier = CodeVerifier::parse(self.verifier.as_str()).ok();
         let state = State::parse(self.state.as_bytes());
         let issued_at = self.issued_at;
+        let binding = core::mem::replace(&mut self.binding, Binding::UNBOUND);
         self.clear();
         match (verifier, state) {
-            (Some(verifier), Some(state)) => Ok(ClientFlow::from_parts(verifier, state, issued_at)),
+            (Some(verifier), Some(state)) => {
+                Ok(ClientFlow::from_parts(verifier, state, issued_at, binding))
+            }
             // Slots are only filled from valid flows.
             _ => Err(FlowError::Malformed),
         }
@@ -106,6 +116,7 @@ impl Slot {
         // The old texts are zeroized as they drop.
         self.state = SecretText::EMPTY;
         self.verifier = SecretText::EMPTY;
+        self.binding = Binding::UNBOUND;
         self.issued_at = 0;
         self.occupied = false;
     }
@@ -211,7 +222,7 @@ impl<const N: usize> FlowStore<N> {
     pub fn insert(&mut self, flow: ClientFlow, now_secs: u64) -> Result<(), FlowError> {
         check_age(flow.issued_at(), now_secs, self.max_age_secs)?;
         self.purge_expired(now_secs);
-        let (_, state) = flow.parts();
+        let (_, state, _) = flow.parts();
         if self.find(state.as_bytes()).is_some() {
             return Err(FlowError::DuplicateState);
         }

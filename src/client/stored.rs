@@ -1,15 +1,20 @@
 //! `StoredFlow`: a pending flow as text, to keep across the redirect.
 //!
-//! Format, version 1 (every part ASCII, nothing to escape anywhere):
+//! Format, version 1 for an unbound flow, version 2 for one bound to its
+//! issuer (every part ASCII, nothing to escape anywhere):
 //!
 //! ```text
 //! v1.<issued_at>.<state>.<check>.<verifier>
+//! v2.<issued_at>.<state>.<issuer>.<resource>.<check>.<verifier>
 //! ```
 //!
 //! - `issued_at`: seconds, decimal, 1 to 20 digits, no sign, no leading zero;
 //! - `state`: 43 base64url characters;
+//! - `issuer`, `resource` (version 2): unpadded base64url of the issuer and
+//!   of the resource (empty when there is none), canonical only;
 //! - `check`: 32 lowercase hex digits, the first 16 octets of SHA-256 over
-//!   the text without `<check>.`; it turns any corruption of the text into
+//!   the text without `<check>.`; it turns any corruption of the text (the
+//!   issuer and the resource included) into
 //!   [`FlowError::Malformed`] rather than a flow with a wrong verifier. It
 //!   is a checksum, not a MAC: whoever can write the storage can forge it.
 //! - `verifier`: the `code_verifier`, RFC 7636 §4.1 syntax.
@@ -21,28 +26,35 @@ use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use super::FlowError;
+use super::binding::{Binding, MAX_ISSUER_LEN, MAX_RESOURCE_LEN, b64_len};
 use super::state::State;
 use crate::alphabet::{self, B64_32_LEN, MAX_LEN};
 use crate::secret_text::SecretText;
 use crate::verifier::CodeVerifier;
 
 const VERSION: &[u8] = b"v1.";
+/// The version of a flow bound to its issuer.
+const VERSION_BOUND: &[u8] = b"v2.";
 /// `u64::MAX` has 20 decimal digits.
 const MAX_DIGITS: usize = 20;
 /// Octets of SHA-256 kept in the check, as hex.
 const CHECK_OCTETS: usize = 16;
 const CHECK_LEN: usize = 2 * CHECK_OCTETS;
-/// The longest text [`StoredFlow`] holds or [`StoredFlow::parse`] accepts.
-pub(crate) const MAX_STORED_LEN: usize =
+/// The longest text of an unbound flow: 229.
+pub(crate) const MAX_UNBOUND_LEN: usize =
     VERSION.len() + MAX_DIGITS + 1 + B64_32_LEN + 1 + CHECK_LEN + 1 + MAX_LEN;
-const _: () = assert!(MAX_STORED_LEN <= u8::MAX as usize);
+/// The longest text [`StoredFlow`] holds or [`StoredFlow::parse`] accepts:
+/// a bound flow's, 573.
+pub(crate) const MAX_STORED_LEN: usize =
+    MAX_UNBOUND_LEN + b64_len(MAX_ISSUER_LEN) + 1 + b64_len(MAX_RESOURCE_LEN) + 1;
 
 /// A pending [`ClientFlow`](crate::ClientFlow) as text, from
 /// [`ClientFlow::to_stored`](crate::ClientFlow::to_stored): keep it across
 /// the redirect under the key of its `state`, give it back to
 /// [`ClientFlow::resume`](crate::ClientFlow::resume).
 ///
-/// The text is at most 229 characters of `[A-Za-z0-9._~-]`, so it can be
+/// The text is at most 229 characters of `[A-Za-z0-9._~-]` (573 for a flow
+/// bound to its issuer and resource), so it can be
 /// stored as it is in `sessionStorage`, a server session or a file. It
 /// holds the `code_verifier`: it is a secret. Its `Debug` prints
 /// `StoredFlow([REDACTED])`, it has no `Display` or `Clone`, and its buffer
@@ -66,16 +78,26 @@ pub struct StoredFlow {
 }
 
 impl StoredFlow {
-    /// Writes `issued_at`, `state`, the check and `verifier`.
-    pub(crate) fn encode(issued_at: u64, state: &State, verifier: &CodeVerifier) -> Self {
+    /// Writes `issued_at`, `state`, the binding if any, the check and `verifier`.
+    pub(crate) fn encode(
+        issued_at: u64,
+        state: &State,
+        binding: &Binding,
+        verifier: &CodeVerifier,
+    ) -> Self {
         // ASCII parts whose lengths add up to at most the capacity.
         let mut text = SecretText::EMPTY;
         let mut digits = [0u8; MAX_DIGITS];
-        text.push(VERSION);
+        let bound = binding.issuer().is_some();
+        text.push(if bound { VERSION_BOUND } else { VERSION });
         text.push(decimal(issued_at, &mut digits));
         text.push(b".");
         text.push(state.as_bytes());
         text.push(b".");
+        if bound {
+            binding.encode_into(&mut text);
+            text.push(b".");
+        }
         let check = check(text.as_bytes(), verifier.secret().as_bytes());
         text.push(&check);
         text.push(b".");
@@ -112,6 +134,7 @@ pub(crate) struct Parsed {
     pub(crate) issued_at: u64,
     pub(crate) state: State,
     pub(crate) verifier: CodeVerifier,
+    pub(crate) binding: Binding,
 }
 
 impl StoredFlow {
@@ -122,7 +145,14 @@ impl StoredFlow {
         if bytes.len() > MAX_STORED_LEN {
             return Err(FlowError::Malformed);
         }
-        let rest = bytes.strip_prefix(VERSION).ok_or(FlowError::Malformed)?;
+        let (bound, rest) = match (
+            bytes.strip_prefix(VERSION),
+            bytes.strip_prefix(VERSION_BOUND),
+        ) {
+            (Some(rest), _) => (false, rest),
+            (None, Some(rest)) => (true, rest),
+            (None, None) => return Err(FlowError::Malformed),
+        };
         let dot = rest
             .iter()
             .position(|&b| b == b'.')
@@ -134,17 +164,27 @@ impl StoredFlow {
             .split_at_checked(B64_32_LEN)
             .ok_or(FlowError::Malformed)?;
         let state = State::parse(state).ok_or(FlowError::Malformed)?;
-        let rest = rest.strip_prefix(b".").ok_or(FlowError::Malformed)?;
+        let mut rest = rest.strip_prefix(b".").ok_or(FlowError::Malformed)?;
+        let mut parts: [&[u8]; 2] = [b"", b""];
+        if bound {
+            // `<issuer>.<resource>.`: base64url has no `.`.
+            for part in &mut parts {
+                let dot = rest
+                    .iter()
+                    .position(|&b| b == b'.')
+                    .ok_or(FlowError::Malformed)?;
+                let (value, after) = rest.split_at_checked(dot).ok_or(FlowError::Malformed)?;
+                *part = value;
+                rest = after.strip_prefix(b".").ok_or(FlowError::Malformed)?;
+            }
+        }
+        // The text before the check: `v1.<issued_at>.<state>.` or
+        // `v2.<issued_at>.<state>.<issuer>.<resource>.` (`rest` is its tail).
+        let covered = bytes.len().saturating_sub(rest.len());
         let (given, rest) = rest
             .split_at_checked(CHECK_LEN)
             .ok_or(FlowError::Malformed)?;
         let verifier = rest.strip_prefix(b".").ok_or(FlowError::Malformed)?;
-        // The text before the check: `v1.<issued_at>.<state>.`
-        let covered = VERSION
-            .len()
-            .saturating_add(digits.len())
-            .saturating_add(B64_32_LEN)
-            .saturating_add(2);
         let head = bytes.get(..covered).ok_or(FlowError::Malformed)?;
         // Checked before the verifier is parsed, so that no error tells which
         // part of a corrupted text was wrong.
@@ -154,10 +194,16 @@ impl StoredFlow {
         }
         let verifier = core::str::from_utf8(verifier).map_err(|_| FlowError::Malformed)?;
         let verifier = CodeVerifier::parse(verifier).map_err(|_| FlowError::Malformed)?;
+        let [issuer, resource] = parts;
+        let binding = match bound {
+            true => Binding::parse(issuer, resource).ok_or(FlowError::Malformed)?,
+            false => Binding::UNBOUND,
+        };
         Ok(Parsed {
             issued_at,
             state,
             verifier,
+            binding,
         })
     }
 }

@@ -54,6 +54,7 @@ fn metadata(args: &ProbeArgs, http: &Http, name: &str, issuer: &Url) -> Result<M
         methods: None,
         token_auth_methods: None,
         iss_supported: false,
+        registration_endpoint: None,
     })
 }
 

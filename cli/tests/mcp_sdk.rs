@@ -1,0 +1,262 @@
+//! `pkce login --resource` against a real third-party MCP authorization
+//! server: the official TypeScript SDK (`@modelcontextprotocol/sdk`,
+//! pinned in tests/fixtures/mcp-sdk/package.json and package-lock.json):
+//! `mcpAuthRouter` with the SDK's in-memory demo provider, which approves
+//! at once and registers clients dynamically (RFC 7591), and an `/mcp`
+//! behind the SDK's `requireBearerAuth` that accepts only tokens issued
+//! for it. See tests/fixtures/mcp-sdk/server.mjs.
+//!
+//! The packages are installed with `npm ci` under the target directory
+//! (`target/fixtures/mcp-sdk`), never in the source tree. The one allowed
+//! skip: npm cannot install them (no node or npm, or the registry
+//! unreachable): the tests print `SKIPPED: <reason>` and return. Any other
+//! install failure fails them.
+
+mod support;
+
+use std::fs;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
+use std::sync::mpsc::channel;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use support::{Running, browser, location, visit};
+use url::Url;
+
+/// `npm ci` of a ~100-package tree; generous for a slow registry.
+const INSTALL_TIMEOUT: Duration = Duration::from_secs(300);
+const START_TIMEOUT: Duration = Duration::from_secs(60);
+const FILES: [&str; 3] = ["package.json", "package-lock.json", "server.mjs"];
+
+fn source() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mcp-sdk")
+}
+
+/// Under the target directory (the parent of Cargo's per-target tmp dir).
+fn installed_dir() -> PathBuf {
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    tmp.parent().unwrap_or(tmp).join("fixtures/mcp-sdk")
+}
+
+/// Installs the packages once per test binary. `Err` is a reason to skip.
+fn installed() -> Result<PathBuf, String> {
+    static INSTALL: Mutex<Option<Result<PathBuf, String>>> = Mutex::new(None);
+    let mut done = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
+    done.get_or_insert_with(install).clone()
+}
+
+fn install() -> Result<PathBuf, String> {
+    let dir = installed_dir();
+    fs::create_dir_all(&dir).unwrap();
+    let same = |name: &str| fs::read(source().join(name)).ok() == fs::read(dir.join(name)).ok();
+    // Reinstalled only when the pinned lock changed.
+    let current = same("package-lock.json")
+        && dir
+            .join("node_modules/@modelcontextprotocol/sdk/package.json")
+            .is_file();
+    for name in FILES {
+        fs::copy(source().join(name), dir.join(name)).unwrap();
+    }
+    if current {
+        return Ok(dir);
+    }
+    for tool in ["node", "npm"] {
+        let found = Command::new(tool)
+            .arg("--version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok();
+        if !found {
+            return Err(format!("{tool} is not installed"));
+        }
+    }
+    let mut child = Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(&dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("npm could not start: {e}"))?;
+    let mut err = child.stderr.take().unwrap();
+    let reader = thread::spawn(move || {
+        let mut text = String::new();
+        let _ = err.read_to_string(&mut text);
+        text
+    });
+    let deadline = Instant::now() + INSTALL_TIMEOUT;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!(
+                "npm ci took more than {} s (registry unreachable?)",
+                INSTALL_TIMEOUT.as_secs()
+            ));
+        }
+        thread::sleep(Duration::from_millis(100));
+    };
+    let output = reader.join().unwrap();
+    if status.success() {
+        return Ok(dir);
+    }
+    // Only a registry that cannot be reached is a reason to skip.
+    let network = [
+        "ENOTFOUND",
+        "EAI_AGAIN",
+        "ECONNREFUSED",
+        "ECONNRESET",
+        "ETIMEDOUT",
+        "ENETUNREACH",
+    ];
+    match output
+        .lines()
+        .find(|l| network.iter().any(|n| l.contains(n)))
+    {
+        Some(line) => Err(format!(
+            "npm could not reach the registry ({})",
+            line.trim()
+        )),
+        None => panic!("npm ci failed, not for lack of network: {output}"),
+    }
+}
+
+/// The SDK's server, killed on drop.
+struct SdkServer {
+    child: Child,
+    base: String,
+}
+
+impl SdkServer {
+    fn start(dir: &Path) -> Self {
+        let mut child = Command::new("node")
+            .arg("server.mjs")
+            .current_dir(dir)
+            // Kept open: the server exits when its stdin closes.
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let out = child.stdout.take().unwrap();
+        let (tx, rx) = channel();
+        thread::spawn(move || {
+            for line in BufReader::new(out).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        let mut server = Self {
+            child,
+            base: String::new(),
+        };
+        let line = rx
+            .recv_timeout(START_TIMEOUT)
+            .expect("the SDK server printed its address");
+        server.base = line
+            .strip_prefix("listening on ")
+            .expect("listening on URL")
+            .to_owned();
+        assert!(server.base.starts_with("http://127.0.0.1:"), "{line}");
+        server
+    }
+}
+
+impl Drop for SdkServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+macro_rules! server_or_skip {
+    () => {
+        match installed() {
+            Ok(dir) => SdkServer::start(&dir),
+            Err(reason) => {
+                println!("SKIPPED: {reason}");
+                return;
+            }
+        }
+    };
+}
+
+fn param(url: &Url, name: &str) -> Option<String> {
+    url.query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+#[test]
+fn login_with_resource_and_registration_against_the_typescript_sdk() {
+    let sdk = server_or_skip!();
+    let resource = format!("{}/mcp", sdk.base);
+    // Without a token, the SDK's /mcp points to its metadata (RFC 9728 §5.1).
+    let agent = browser();
+    let unauthenticated = agent.get(&resource).call().unwrap();
+    assert_eq!(unauthenticated.status().as_u16(), 401);
+
+    let mut login = Running::start(&[
+        "login",
+        "--resource",
+        &resource,
+        "--register",
+        "--no-browser",
+        "--timeout",
+        "60",
+    ]);
+    // The SDK names its issuer with a trailing slash; pkce shows it without.
+    assert_eq!(
+        login.next_stderr_line().unwrap(),
+        format!(
+            "the resource {resource} names the authorization server {} (metadata {}/.well-known/oauth-protected-resource/mcp)",
+            sdk.base, sdk.base
+        )
+    );
+    let registered = login.next_stderr_line().unwrap();
+    let client_id = registered
+        .strip_prefix("registered the public client ")
+        .and_then(|rest| rest.strip_suffix(" (RFC 7591)"))
+        .unwrap_or_else(|| panic!("{registered}"))
+        .to_owned();
+    assert_eq!(
+        login.next_stderr_line().as_deref(),
+        Some("open this URL in a browser:")
+    );
+    let url = Url::parse(&login.next_stderr_line().unwrap()).unwrap();
+    login.next_stderr_line().unwrap();
+    assert_eq!(param(&url, "client_id"), Some(client_id));
+    assert_eq!(param(&url, "resource"), Some(resource.clone()));
+    assert_eq!(
+        param(&url, "code_challenge_method").as_deref(),
+        Some("S256")
+    );
+
+    // The demo provider approves at once: one redirect to the loopback.
+    let redirect = location(&agent, url.as_str()).expect("a redirect");
+    assert_eq!(visit(&agent, &redirect), 200);
+    let out = login.finish();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let tokens: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(tokens["token_type"], "bearer");
+    let token = tokens["access_token"].as_str().unwrap();
+
+    // The SDK's requireBearerAuth accepts it for /mcp: the provider only
+    // redeems a code whose authorization request named this resource, and
+    // records it as the token's resource.
+    let reply = agent
+        .get(&resource)
+        .header("Authorization", &format!("Bearer {token}"))
+        .call()
+        .unwrap();
+    assert_eq!(reply.status().as_u16(), 200);
+    let body: Value = serde_json::from_str(&reply.into_body().read_to_string().unwrap()).unwrap();
+    assert_eq!(body["resource"], Value::String(resource));
+}
