@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
-packages=(proofkey proofkey-cli)
+packages=(proofkey proofkey-cli proofkey-store)
 
 echo "--- cargo package ${packages[*]}"
 cargo package --locked "${packages[@]/#/-p=}"
@@ -25,7 +25,7 @@ for p in "${packages[@]}"; do
     case $p in
         proofkey) allowed='^(src/|tests/|examples/|README\.md$|CHANGELOG\.md$|LICENSE-(MIT|APACHE)$|Cargo\.(toml|toml\.orig|lock)$|\.cargo_vcs_info\.json$)'
                   grep -qx CHANGELOG.md <<<"$list" || { echo "$p: CHANGELOG.md is missing"; bad=1; } ;;
-        proofkey-cli) allowed='^(src/|README\.md$|LICENSE-(MIT|APACHE)$|Cargo\.(toml|toml\.orig|lock)$|\.cargo_vcs_info\.json$)' ;;
+        proofkey-cli|proofkey-store) allowed='^(src/|README\.md$|LICENSE-(MIT|APACHE)$|Cargo\.(toml|toml\.orig|lock)$|\.cargo_vcs_info\.json$)' ;;
     esac
     # Nothing else: no CI scripts, fixtures' node_modules, data generators, targets.
     if stray=$(grep -Ev "$allowed" <<<"$list" || grep -E 'node_modules|/target/|\.py$' <<<"$list"); then
