@@ -327,12 +327,7 @@ impl<const N: usize> Default for FlowStore<N> {
     }
 }
 
-impl Drop for Slot {
-    fn drop(&mut self) {
-        self.clear();
-    }
-}
-
+// A slot's texts are `SecretText`s: dropping the store wipes every entry.
 impl<const N: usize> ZeroizeOnDrop for FlowStore<N> {}
 
 impl<const N: usize> fmt::Debug for FlowStore<N> {
