@@ -115,7 +115,9 @@ impl<'a> Arbitrary<'a> for Policy {
 ///
 /// ```
 /// use arbitrary::{Arbitrary, Unstructured};
-/// use proofkey::{ChallengeMethod, ClientType, CodeChallenge, CodeVerifier, Policy, TokenError};
+/// use proofkey::{
+///     ChallengeMethod, ClientType, CodeChallenge, CodeVerifier, Policy, TokenError,
+/// };
 ///
 /// /// Your endpoint: the binding stored with the code, and the request's form.
 /// fn token_endpoint(
@@ -136,7 +138,10 @@ impl<'a> Arbitrary<'a> for Policy {
 ///     let guess = CodeVerifier::arbitrary(&mut u)?;
 ///     let stored = verifier.challenge_with(method);
 ///
-///     let form = [("grant_type", "authorization_code"), ("code_verifier", verifier.secret())];
+///     let form = [
+///         ("grant_type", "authorization_code"),
+///         ("code_verifier", verifier.secret()),
+///     ];
 ///     let granted = token_endpoint(&policy, client, Some(&stored), &form).is_ok();
 ///     assert_eq!(granted, policy.allows(method));
 ///     // An attacker with the code: no verifier, a guessed one, or the

@@ -53,7 +53,8 @@ use crate::sha256::sha256;
 /// let value = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 /// let stored = CodeChallenge::parse(value, ChallengeMethod::S256)?;
 /// assert_eq!(stored.verify("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"), Ok(()));
-/// assert_eq!(stored.verify("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXK"), Err(Error::Mismatch));
+/// let wrong = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXK";
+/// assert_eq!(stored.verify(wrong), Err(Error::Mismatch));
 ///
 /// // two columns, and back
 /// let columns = (stored.as_str().to_owned(), stored.method().as_str().to_owned());

@@ -34,9 +34,13 @@
 //! // The callback ?code=...&state=...: read and delete the entry, then resume.
 //! # let returned_state = flow.state();
 //! let flow = ClientFlow::resume(stored.secret(), returned_state, now + 40)?;
-//! flow.check_recorded_issuer(Some("https://as.example"), IssParameter::Advertised)?; // RFC 9207
+//! // RFC 9207: the callback's iss is the issuer the flow was started for.
+//! flow.check_recorded_issuer(Some("https://as.example"), IssParameter::Advertised)?;
 //! let url = flow.token_endpoint("https://as.example", "https://as.example/token")?;
-//! let mut form = vec![("grant_type", "authorization_code"), ("code", "SplxlOBeZQQYbYS6WxSbIA")];
+//! let mut form = vec![
+//!     ("grant_type", "authorization_code"),
+//!     ("code", "SplxlOBeZQQYbYS6WxSbIA"),
+//! ];
 //! form.extend(flow.token_pairs()); // code_verifier, sent to `url` only
 //! # assert_eq!(url, "https://as.example/token");
 //! # assert_eq!(key.len(), 48);

@@ -103,7 +103,8 @@ pub enum ClientType {
 /// use proofkey::{ChallengeMethod, ClientType, CodeChallenge, CodeVerifier, Policy};
 ///
 /// let policy = Policy::production();
-/// let verifier = CodeVerifier::from_random_bytes(&[42; 32]); // client: CodeVerifier::random()
+/// // A client draws it with CodeVerifier::random().
+/// let verifier = CodeVerifier::from_random_bytes(&[42; 32]);
 /// let sent = verifier.challenge();
 ///
 /// // authorization endpoint

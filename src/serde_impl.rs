@@ -140,7 +140,10 @@ impl Visitor<'_> for MethodVisitor {
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// // Before redirecting the user:
 /// let verifier = CodeVerifier::random()?; // feature "getrandom"
-/// let record = serde_json::json!({ "state": "af0ifjsldkj", "code_verifier": verifier.secret() });
+/// let record = serde_json::json!({
+///     "state": "af0ifjsldkj",
+///     "code_verifier": verifier.secret(),
+/// });
 /// let stored = record.to_string(); // into the session store
 ///
 /// // In the callback, after checking `state`:

@@ -44,7 +44,8 @@ use crate::verifier::CodeVerifier;
 /// let flow = ClientFlow::from_rng(&mut rng, now)?;
 /// let query = flow.authorization_pairs(); // code_challenge, code_challenge_method, state
 /// # assert_eq!(query[1], ("code_challenge_method", "S256"));
-/// let (key, value) = (flow.state().to_owned(), flow.to_stored()); // keep across the redirect
+/// // Keep across the redirect:
+/// let (key, value) = (flow.state().to_owned(), flow.to_stored());
 ///
 /// // The callback: ?code=...&state=...
 /// let returned_state = key.as_str();
@@ -350,9 +351,10 @@ impl ClientFlow {
     ///
     /// let flow = ClientFlow::from_rng(&mut rng, 1_000)?;
     /// let stored = flow.to_stored();
-    /// assert!(ClientFlow::resume_with_max_age(stored.secret(), flow.state(), 1_120, 120).is_ok());
+    /// let resume = |t| ClientFlow::resume_with_max_age(stored.secret(), flow.state(), t, 120);
+    /// assert!(resume(1_120).is_ok());
     /// assert_eq!(
-    ///     ClientFlow::resume_with_max_age(stored.secret(), flow.state(), 1_121, 120).unwrap_err(),
+    ///     resume(1_121).unwrap_err(),
     ///     FlowError::Expired,
     /// );
     /// # Ok::<(), FlowError>(())

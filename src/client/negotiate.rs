@@ -26,9 +26,10 @@ impl ChallengeMethod {
     /// ```
     /// use proofkey::{ChallengeMethod, FlowError};
     ///
-    /// assert_eq!(ChallengeMethod::negotiate(Some(["plain", "S256"])), Ok(ChallengeMethod::S256));
-    /// assert_eq!(ChallengeMethod::negotiate(Some(["plain"])), Err(FlowError::S256NotAdvertised));
-    /// assert_eq!(ChallengeMethod::negotiate(Some(["s256"])), Err(FlowError::S256NotAdvertised));
+    /// use ChallengeMethod as M;
+    /// assert_eq!(M::negotiate(Some(["plain", "S256"])), Ok(M::S256));
+    /// assert_eq!(M::negotiate(Some(["plain"])), Err(FlowError::S256NotAdvertised));
+    /// assert_eq!(M::negotiate(Some(["s256"])), Err(FlowError::S256NotAdvertised));
     /// let absent = None::<[&str; 0]>;
     /// assert_eq!(ChallengeMethod::negotiate(absent), Err(FlowError::MethodsNotAdvertised));
     ///
@@ -70,7 +71,8 @@ impl ChallengeMethod {
     /// ```
     /// use proofkey::{ChallengeMethod, FlowError};
     ///
-    /// assert_eq!(ChallengeMethod::negotiate_legacy(None::<[&str; 0]>), Ok(ChallengeMethod::S256));
+    /// let absent = ChallengeMethod::negotiate_legacy(None::<[&str; 0]>);
+    /// assert_eq!(absent, Ok(ChallengeMethod::S256));
     /// let plain_only = ChallengeMethod::negotiate_legacy(Some(["plain"]));
     /// assert_eq!(plain_only, Err(FlowError::S256NotAdvertised));
     /// ```

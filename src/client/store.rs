@@ -53,7 +53,8 @@ use crate::verifier::CodeVerifier;
 /// // The redirect comes back with `state`:
 /// let flow = store.take(&state, now + 20)?;
 /// assert_eq!(flow.state(), state);
-/// assert_eq!(store.take(&state, now + 21).unwrap_err(), FlowError::StateMismatch); // used once
+/// // used once
+/// assert_eq!(store.take(&state, now + 21).unwrap_err(), FlowError::StateMismatch);
 /// # Ok::<(), FlowError>(())
 /// ```
 pub struct FlowStore<const N: usize> {
