@@ -20,11 +20,15 @@
 //!
 //! // Before redirecting the user: a fresh verifier and state for this request,
 //! // bound to the metadata's issuer (and, for MCP, to the resource).
-//! let now = 1_700_000_000; // seconds since the Unix epoch
+//! let now = std::time::SystemTime::now()
+//!     .duration_since(std::time::UNIX_EPOCH)
+//!     .map_or(0, |d| d.as_secs()); // seconds since the Unix epoch
 //! let flow = ClientFlow::random(now)?.for_issuer("https://as.example", None)?;
+//! let redirect_uri = "https://app.example/callback";
 //! let pairs = flow.authorization_pairs().map(|(k, v)| format!("{k}={v}"));
 //! let auth_url = format!(
-//!     "https://as.example/authorize?response_type=code&client_id=spa&{}",
+//!     "https://as.example/authorize?response_type=code&client_id=spa\
+//!      &redirect_uri=https%3A%2F%2Fapp.example%2Fcallback&{}",
 //!     pairs.join("&"),
 //! );
 //! # assert!(auth_url.contains("code_challenge_method=S256"));
@@ -40,6 +44,8 @@
 //! let mut form = vec![
 //!     ("grant_type", "authorization_code"),
 //!     ("code", "SplxlOBeZQQYbYS6WxSbIA"),
+//!     ("client_id", "spa"),
+//!     ("redirect_uri", redirect_uri), // as in the authorization request
 //! ];
 //! form.extend(flow.token_pairs()); // code_verifier, sent to `url` only
 //! # assert_eq!(url, "https://as.example/token");
