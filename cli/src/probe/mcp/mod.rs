@@ -19,14 +19,14 @@ pub(crate) use self::report::McpReport;
 use self::report::McpRow;
 use super::catalog;
 use super::report::{Outcome, Severity};
-use super::session::ProbeClient;
+use super::session::{Authz, ProbeClient, Session};
 use super::{NEEDS_CONFIDENTIAL, ProbeArgs, confidential_client, redirect, rules, session};
 use crate::discovery;
 use crate::fail::Failure;
 use crate::http::Http;
 use crate::register;
 use crate::resource;
-use crate::token::Client;
+use crate::token::{Client, Reply};
 
 /// The lenient verdict's reason when the metadata names no method.
 const SDK_ASSUMES_S256: &str = "the official TypeScript SDK assumes S256 when code_challenge_methods_supported is absent (PR #992) and proceeds; strict MCP clients refuse";
@@ -141,6 +141,9 @@ pub(crate) fn run(args: &ProbeArgs) -> Result<McpReport, Failure> {
     if quiet {
         iss.strict = Outcome::Pass;
         iss.lenient = Outcome::Pass;
+        iss.notes.push(
+            "SEP-2468: iss neither advertised nor sent, the client proceeds (the general probe's iss rule reports it at info)".to_owned(),
+        );
     }
     report.rows.push(iss);
     report.rows.push(loopback_port(&mut s, args, main)?);
@@ -220,13 +223,10 @@ fn methods_row(http: &Http, issuer: &Url) -> Result<McpRow, Failure> {
     })
 }
 
-/// RFC 8252 §7.3: the main client's flow again, its redirect URI on a
-/// port of its own (a new loopback listener).
-fn loopback_port(
-    s: &mut super::session::Session,
-    args: &ProbeArgs,
-    main: &ProbeClient,
-) -> Result<McpRow, Failure> {
+/// RFC 8252 §7.3: an S256 flow of the main client with its redirect URI
+/// on another port (a new loopback listener). Lenient PASS when the server
+/// offers registration: the SDK clients register the URI they listen on.
+fn loopback_port(s: &mut Session, args: &ProbeArgs, main: &ProbeClient) -> Result<McpRow, Failure> {
     if args.redirect_uri.is_some() {
         return Ok(McpRow::new(
             &LOOPBACK_PORT,
@@ -243,20 +243,30 @@ fn loopback_port(
         resource: main.client.resource.clone(),
     };
     let moved = ProbeClient { client, listener };
+    let verifier = s.verifier()?;
+    let challenge = verifier.challenge();
     let registered = &main.client.redirect_uri;
-    Ok(match rules::baseline(s, &moved) {
-        Ok(_) => McpRow::new(
-            &LOOPBACK_PORT,
-            Outcome::Pass,
-            format!("the flow with {registered} also completes with {uri}"),
-        ),
-        Err(f) => McpRow::new(
-            &LOOPBACK_PORT,
-            Outcome::Fail,
-            format!(
-                "the flow with {registered} works, with {uri} not: {}",
-                f.message
+    let fail = |text: String| McpRow::new(&LOOPBACK_PORT, Outcome::Fail, text);
+    let row = match s.authorize(&moved, &rules::pkce(challenge.as_str(), "S256"))? {
+        Authz::NotIssued(refusal) => fail(format!(
+            "the flow with {registered} works; with {uri} the authorization endpoint {refusal}"
+        )),
+        Authz::Issued(code) => match s.redeem(&moved, &code, Some(verifier.secret()))? {
+            Reply::Issued(_) => McpRow::new(
+                &LOOPBACK_PORT,
+                Outcome::Pass,
+                format!("the flow with {registered} also completes with {uri}"),
             ),
+            refused => fail(format!(
+                "the flow with {registered} works; with {uri} the token endpoint refused: {}",
+                s.token_text(&refused)
+            )),
+        },
+    };
+    Ok(match (row.strict, &s.meta.registration_endpoint) {
+        (Outcome::Fail, Some(_)) => row.lenient_pass(
+            "the SDK clients register (RFC 7591) the redirect URI they listen on; a client with a pre-registered loopback URI and another port is refused",
         ),
+        _ => row,
     })
 }
