@@ -40,7 +40,9 @@ pub(crate) struct ProbeArgs {
     /// A checklist instead of the general rules: mcp runs the MCP
     /// authorization spec's checks from a protected resource, each with a
     /// strict and a lenient verdict.
-    #[arg(long, value_name = "PROFILE", value_enum)]
+    #[arg(long, value_name = "PROFILE", value_enum, conflicts_with_all = [
+        "only", "skip", "authorization_endpoint", "token_endpoint", "allow_plain",
+    ])]
     pub(crate) profile: Option<Profile>,
     /// --profile mcp: register a public client (RFC 7591) instead of --public-client.
     #[arg(long, requires = "profile", conflicts_with = "public_client")]
