@@ -9,6 +9,7 @@
 //! pkce login --resource URL [--client-id ID | --register] [--no-browser]
 //! pkce probe ISSUER [--public-client ID] [--confidential-client ID --client-secret S] [--auto] [--json]
 //!            [--only RULE...] [--skip RULE...] [--fail-on critical|high|low] (see `pkce probe --help`)
+//! pkce probe --profile mcp RESOURCE_URL [--public-client ID | --register] [--lenient] [--auto] [--json]
 //! ```
 //!
 //! Exit codes: 0 success (for `verify`: the verifier matches; for `probe`:
