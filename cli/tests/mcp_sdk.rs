@@ -315,6 +315,14 @@ fn probe_profile_mcp_against_the_typescript_sdk() {
         "{loopback}"
     );
     assert!(loopback["lenient_warning"].is_string(), "{loopback}");
+    // And it redirected that error to the unregistered URI.
+    assert!(
+        loopback["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("RFC 6749 §4.1.2.1 says it MUST NOT redirect to an invalid redirect URI"),
+        "{loopback}"
+    );
     // The SDK sends no iss and advertises none: SEP-2468 lets clients go on.
     assert!(
         row("iss")["observed"]

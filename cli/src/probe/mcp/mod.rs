@@ -19,7 +19,7 @@ pub(crate) use self::report::McpReport;
 use self::report::McpRow;
 use super::catalog;
 use super::report::{Outcome, Severity};
-use super::session::{Authz, ProbeClient, Session};
+use super::session::{Authz, ProbeClient, Refused, Session};
 use super::{NEEDS_CONFIDENTIAL, ProbeArgs, confidential_client, redirect, rules, session};
 use crate::discovery;
 use crate::fail::Failure;
@@ -92,10 +92,31 @@ pub(crate) fn run(args: &ProbeArgs) -> Result<McpReport, Failure> {
 
     // The control: a correct S256 flow with the resource gets a token.
     if let Err(f) = rules::baseline(&mut s, main) {
-        report
-            .rows
-            .push(McpRow::new(&RESOURCE, Outcome::Fail, f.message));
-        return Ok(rest_skipped(report, "a correct S256 flow with resource"));
+        // Without the resource, the same flow tells a refused resource
+        // from a setup error (client, redirect URI): that stays exit 2.
+        let without = ProbeClient {
+            client: Client {
+                resource: None,
+                ..clone_client(&main.client)
+            },
+            listener: main.listener,
+        };
+        let params = std::mem::take(&mut s.params);
+        s.params = params
+            .iter()
+            .filter(|(n, _)| n != "resource")
+            .cloned()
+            .collect();
+        rules::baseline(&mut s, &without)?;
+        report.rows.push(McpRow::new(
+            &RESOURCE,
+            Outcome::Fail,
+            format!(
+                "with resource: {}; the same flow without resource got a token",
+                f.message
+            ),
+        ));
+        return Ok(rest_skipped(report, "a flow with resource"));
     }
     report.rows.push(McpRow::new(
         &RESOURCE,
@@ -236,11 +257,8 @@ fn loopback_port(s: &mut Session, args: &ProbeArgs, main: &ProbeClient) -> Resul
     }
     let (uri, listener) = redirect(s, None, None)?;
     let client = Client {
-        id: main.client.id.clone(),
-        secret: main.client.secret.clone(),
         redirect_uri: uri.clone(),
-        auth: main.client.auth,
-        resource: main.client.resource.clone(),
+        ..clone_client(&main.client)
     };
     let moved = ProbeClient { client, listener };
     let verifier = s.verifier()?;
@@ -248,9 +266,18 @@ fn loopback_port(s: &mut Session, args: &ProbeArgs, main: &ProbeClient) -> Resul
     let registered = &main.client.redirect_uri;
     let fail = |text: String| McpRow::new(&LOOPBACK_PORT, Outcome::Fail, text);
     let row = match s.authorize(&moved, &rules::pkce(challenge.as_str(), "S256"))? {
-        Authz::NotIssued(refusal) => fail(format!(
-            "the flow with {registered} works; with {uri} the authorization endpoint {refusal}"
-        )),
+        Authz::NotIssued(refusal) => {
+            let row = fail(format!(
+                "the flow with {registered} works; with {uri} the authorization endpoint {refusal}"
+            ));
+            if matches!(refusal.how, Refused::Redirected { .. }) {
+                row.with_note(format!(
+                    "the error was redirected to {uri}, which the server does not accept: RFC 6749 §4.1.2.1 says it MUST NOT redirect to an invalid redirect URI"
+                ))
+            } else {
+                row
+            }
+        }
         Authz::Issued(code) => match s.redeem(&moved, &code, Some(verifier.secret()))? {
             Reply::Issued(_) => McpRow::new(
                 &LOOPBACK_PORT,
@@ -269,4 +296,15 @@ fn loopback_port(s: &mut Session, args: &ProbeArgs, main: &ProbeClient) -> Resul
         ),
         _ => row,
     })
+}
+
+/// The same client (`Client` holds a secret and is not `Clone`).
+fn clone_client(c: &Client) -> Client {
+    Client {
+        id: c.id.clone(),
+        secret: c.secret.clone(),
+        redirect_uri: c.redirect_uri.clone(),
+        auth: c.auth,
+        resource: c.resource.clone(),
+    }
 }

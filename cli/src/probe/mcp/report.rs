@@ -48,6 +48,12 @@ impl McpRow {
         }
     }
 
+    #[must_use]
+    pub(crate) fn with_note(mut self, note: String) -> Self {
+        self.notes.push(note);
+        self
+    }
+
     /// Lenient PASS where strict is not, with the reason.
     #[must_use]
     pub(crate) fn lenient_pass(mut self, warning: impl Into<String>) -> Self {
@@ -190,5 +196,59 @@ impl McpReport {
             },
         })
         .to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::probe::mcp::checks::{ALL, METHODS_METADATA, PLAIN};
+
+    fn report(rows: Vec<McpRow>) -> McpReport {
+        McpReport {
+            resource: "https://rs.example/mcp".into(),
+            issuer: Some("https://as.example".into()),
+            rows,
+        }
+    }
+
+    #[test]
+    fn the_exit_code_follows_the_chosen_verdicts() {
+        let lenient_only = || {
+            report(vec![
+                McpRow::new(&METHODS_METADATA, Outcome::Fail, "absent").lenient_pass("sdk"),
+                McpRow::new(&PLAIN, Outcome::Pass, "refused"),
+            ])
+        };
+        assert_eq!(lenient_only().exit_code(FailOn::Low, false), 1);
+        assert_eq!(lenient_only().exit_code(FailOn::Low, true), 0);
+        let both = report(vec![McpRow::new(&PLAIN, Outcome::Fail, "issued")]);
+        assert_eq!(both.exit_code(FailOn::Low, true), 1);
+        let unclear = report(vec![McpRow::new(&PLAIN, Outcome::Inconclusive, "500")]);
+        assert_eq!(unclear.exit_code(FailOn::Low, true), report::INCONCLUSIVE);
+    }
+
+    #[test]
+    fn the_table_fits_the_width_and_shows_both_verdicts() {
+        let rows = ALL
+            .iter()
+            .map(|c| McpRow::new(c, Outcome::Fail, "x ".repeat(80)).lenient_pass("y ".repeat(40)))
+            .collect();
+        let report = report(rows);
+        for w in [80, 120, 200] {
+            let table = report.table(w, false);
+            for line in table.lines().skip(1).filter(|l| !l.starts_with("strict:")) {
+                assert!(line.chars().count() <= w, "{w}: {line:?}");
+            }
+            assert!(
+                table.contains("\nFAIL          PASS+WARN     resource-metadata"),
+                "{table}"
+            );
+        }
+        let json: serde_json::Value = serde_json::from_str(&report.json(true)).unwrap();
+        assert_eq!(json["judged_on"], "lenient");
+        assert_eq!(json["checks"][0]["strict"], "fail");
+        assert_eq!(json["checks"][0]["lenient"], "pass");
+        assert_eq!(json["checks"].as_array().unwrap().len(), ALL.len());
     }
 }
