@@ -45,7 +45,7 @@ pub(crate) fn parse_issuer(text: &str) -> Result<(String, Url), Failure> {
 /// issuer with a path OpenID Connect Discovery with the path inserted the
 /// same way (the MCP authorization spec's second URL), then OpenID
 /// Connect Discovery 1.0 §4 (appended to the issuer).
-fn candidates(issuer: &Url) -> Vec<Url> {
+pub(crate) fn candidates(issuer: &Url) -> Vec<Url> {
     let path = issuer.path().trim_end_matches('/');
     let at = |well_known: &str| {
         let mut url = issuer.clone();

@@ -9,6 +9,7 @@
 //! pkce login --resource URL [--client-id ID | --register] [--no-browser]
 //! pkce probe ISSUER [--public-client ID] [--confidential-client ID --client-secret S] [--auto] [--json]
 //!            [--only RULE...] [--skip RULE...] [--fail-on critical|high|low] (see `pkce probe --help`)
+//! pkce probe --profile mcp RESOURCE_URL [--public-client ID | --register] [--lenient] [--auto] [--json]
 //! ```
 //!
 //! Exit codes: 0 success (for `verify`: the verifier matches; for `probe`:
@@ -204,16 +205,27 @@ fn login(args: &login::LoginArgs) -> ExitCode {
 }
 
 fn probe(args: &probe::ProbeArgs) -> ExitCode {
-    match probe::run(args) {
-        Ok(report) => {
+    let result = match args.profile {
+        Some(probe::Profile::Mcp) => probe::mcp::run(args).map(|report| {
+            (
+                report.text(args.json, args.lenient),
+                report.exit_code(args.fail_on, args.lenient),
+            )
+        }),
+        None => probe::run(args).map(|report| {
             let text = if args.json {
                 report.json()
             } else {
                 report.table()
             };
+            (text, report.exit_code(args.fail_on))
+        }),
+    };
+    match result {
+        Ok((text, code)) => {
             let printed = print_line(text.trim_end());
             if printed == ExitCode::SUCCESS {
-                ExitCode::from(report.exit_code(args.fail_on))
+                ExitCode::from(code)
             } else {
                 printed
             }

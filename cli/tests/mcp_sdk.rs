@@ -260,3 +260,89 @@ fn login_with_resource_and_registration_against_the_typescript_sdk() {
     let body: Value = serde_json::from_str(&reply.into_body().read_to_string().unwrap()).unwrap();
     assert_eq!(body["resource"], Value::String(resource));
 }
+
+/// `pkce probe --profile mcp` against the SDK's server, with a client it
+/// registers: the exact table of strict and lenient verdicts (each checked
+/// with curl against SDK 1.32; see cli/README.md).
+#[test]
+fn probe_profile_mcp_against_the_typescript_sdk() {
+    let sdk = server_or_skip!();
+    let resource = format!("{}/mcp", sdk.base);
+    let out = support::run(&[
+        "probe",
+        "--profile",
+        "mcp",
+        &resource,
+        "--auto",
+        "--register",
+        "--concurrency",
+        "8",
+        "--json",
+    ]);
+    let json: Value = serde_json::from_str(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}), exit {}: {}", out.code, out.stderr));
+    let checks = json["checks"].as_array().unwrap();
+    let table: Vec<String> = checks
+        .iter()
+        .map(|c| format!("{} {} {}", c["id"], c["strict"], c["lenient"]).replace('"', ""))
+        .collect();
+    assert_eq!(
+        table,
+        [
+            "resource-metadata pass pass",
+            "methods-metadata pass pass",
+            "resource pass pass",
+            "plain pass pass",
+            "missing-method pass pass",
+            "missing-challenge pass pass",
+            "downgrade skipped skipped",
+            "iss pass pass",
+            "loopback-port fail pass",
+            "concurrent-redemption pass pass",
+        ],
+        "{json:#}"
+    );
+    let row = |id: &str| checks.iter().find(|c| c["id"] == id).unwrap();
+    // The SDK refuses a loopback redirect URI on another port than the
+    // registered one (RFC 8252 §7.3 says any port): strict FAIL; its own
+    // clients register the URI they listen on: lenient PASS with a warning.
+    let loopback = row("loopback-port");
+    assert!(
+        loopback["observed"]
+            .as_str()
+            .unwrap()
+            .contains("error=invalid_request (Unregistered redirect_uri)"),
+        "{loopback}"
+    );
+    assert!(loopback["lenient_warning"].is_string(), "{loopback}");
+    // And it redirected that error to the unregistered URI.
+    assert!(
+        loopback["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("RFC 6749 §4.1.2.1 says it MUST NOT redirect to an invalid redirect URI"),
+        "{loopback}"
+    );
+    // The SDK sends no iss and advertises none: SEP-2468 lets clients go on.
+    assert!(
+        row("iss")["observed"]
+            .as_str()
+            .unwrap()
+            .starts_with("success: no iss; error: no iss"),
+        "{}",
+        row("iss")
+    );
+    // Its PKCE refusals are schema errors on the method and challenge.
+    for id in ["plain", "missing-method", "missing-challenge"] {
+        let observed = row(id)["observed"].as_str().unwrap();
+        assert!(
+            observed.starts_with("refused: redirected with error=invalid_request"),
+            "{id}: {observed}"
+        );
+    }
+    assert_eq!(out.code, 1, "strict: loopback-port fails; {}", out.stderr);
+    assert_eq!(
+        json["summary"]["lenient"],
+        "9 passed, 0 failed, 0 inconclusive, 1 skipped"
+    );
+}

@@ -32,10 +32,25 @@ was inconclusive.";
 #[derive(clap::Args)]
 #[command(after_help = EXAMPLES)]
 #[command(group(clap::ArgGroup::new("clients").required(true).multiple(true)
-    .args(["public_client", "confidential_client"])))]
+    .args(["public_client", "confidential_client", "register"])))]
 pub(crate) struct ProbeArgs {
-    /// The issuer URL (https, or http on 127.0.0.1 / localhost).
+    /// The issuer URL (https, or http on 127.0.0.1 / localhost); with
+    /// --profile mcp, the protected resource's URL (RFC 9728).
     pub(crate) issuer: String,
+    /// A checklist instead of the general rules: mcp runs the MCP
+    /// authorization spec's checks from a protected resource, each with a
+    /// strict and a lenient verdict.
+    #[arg(long, value_name = "PROFILE", value_enum, conflicts_with_all = [
+        "only", "skip", "authorization_endpoint", "token_endpoint", "allow_plain",
+    ])]
+    pub(crate) profile: Option<Profile>,
+    /// --profile mcp: register a public client (RFC 7591) instead of --public-client.
+    #[arg(long, requires = "profile", conflicts_with = "public_client")]
+    pub(crate) register: bool,
+    /// --profile mcp: judge the exit code on the lenient verdicts (what the
+    /// official MCP SDKs accept) instead of the strict ones (the spec text).
+    #[arg(long, requires = "profile")]
+    pub(crate) lenient: bool,
     /// A public client's client_id (runs the missing-challenge rule).
     #[arg(long, value_name = "ID")]
     pub(crate) public_client: Option<String>,
@@ -103,6 +118,13 @@ impl ProbeArgs {
         (self.only.is_empty() || self.only.iter().any(|o| o == id))
             && !self.skip.iter().any(|s| s == id)
     }
+}
+
+/// `--profile`: a checklist of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Profile {
+    /// The MCP authorization spec (2025-11-25, 2026-07-28), from a protected resource.
+    Mcp,
 }
 
 /// `--client-auth`: RFC 6749 §2.3.1's two ways to send a client secret.

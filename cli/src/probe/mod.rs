@@ -5,6 +5,7 @@
 
 mod args;
 mod catalog;
+pub(crate) mod mcp;
 mod report;
 mod rules;
 mod session;
@@ -16,7 +17,7 @@ use std::time::Duration;
 use url::Url;
 
 use args::ClientAuth;
-pub(crate) use args::ProbeArgs;
+pub(crate) use args::{ProbeArgs, Profile};
 use catalog::{DOWNGRADE, MISSING_CHALLENGE};
 pub(crate) use report::Report;
 use report::Row;
@@ -58,11 +59,8 @@ fn metadata(args: &ProbeArgs, http: &Http, name: &str, issuer: &Url) -> Result<M
     })
 }
 
-/// Runs every selected rule; `Err` for usage, network and setup errors (exit 2).
-pub(crate) fn run(args: &ProbeArgs) -> Result<Report, Failure> {
-    let (name, issuer) = discovery::parse_issuer(&args.issuer)?;
-    let http = Http::for_issuer(&issuer)?;
-    let meta = metadata(args, &http, &name, &issuer)?;
+/// A session with the mode, scope, parameters and secret of `args`.
+fn session(args: &ProbeArgs, http: Http, meta: Metadata) -> Session {
     let mode = if args.auto {
         Mode::Auto
     } else {
@@ -76,6 +74,15 @@ pub(crate) fn run(args: &ProbeArgs) -> Result<Report, Failure> {
     if let Some(secret) = &args.client_secret {
         s.keep_secret(secret);
     }
+    s
+}
+
+/// Runs every selected rule; `Err` for usage, network and setup errors (exit 2).
+pub(crate) fn run(args: &ProbeArgs) -> Result<Report, Failure> {
+    let (name, issuer) = discovery::parse_issuer(&args.issuer)?;
+    let http = Http::for_issuer(&issuer)?;
+    let meta = metadata(args, &http, &name, &issuer)?;
+    let mut s = session(args, http, meta);
 
     let public = match &args.public_client {
         Some(id) => {
@@ -87,23 +94,7 @@ pub(crate) fn run(args: &ProbeArgs) -> Result<Report, Failure> {
         }
         None => None,
     };
-    let confidential = match &args.confidential_client {
-        Some(id) => {
-            let shared = public
-                .as_ref()
-                .map(|p| (p.client.redirect_uri.clone(), p.listener));
-            let (uri, listener) =
-                redirect(&mut s, args.confidential_redirect_uri.as_deref(), shared)?;
-            let mut client = Client::new(&s.meta, id.clone(), args.client_secret.clone(), uri);
-            match args.client_auth {
-                Some(ClientAuth::Basic) => client.auth = Auth::Basic,
-                Some(ClientAuth::Post) => client.auth = Auth::Post,
-                None => {}
-            }
-            Some(ProbeClient { client, listener })
-        }
-        None => None,
-    };
+    let confidential = confidential_client(args, &mut s, public.as_ref())?;
     // The rules that any client can run use the public one if there is one.
     let Some(main) = public.as_ref().or(confidential.as_ref()) else {
         return Err(Failure::usage(
@@ -169,6 +160,27 @@ pub(crate) fn run(args: &ProbeArgs) -> Result<Report, Failure> {
         rows.push(rules::iss(&mut s, main)?);
     }
     Ok(Report { issuer: name, rows })
+}
+
+/// The confidential client the user named, if any: its redirect URI is the
+/// public client's unless --confidential-redirect-uri gives one.
+fn confidential_client(
+    args: &ProbeArgs,
+    s: &mut Session,
+    public: Option<&ProbeClient>,
+) -> Result<Option<ProbeClient>, Failure> {
+    let Some(id) = &args.confidential_client else {
+        return Ok(None);
+    };
+    let shared = public.map(|p| (p.client.redirect_uri.clone(), p.listener));
+    let (uri, listener) = redirect(s, args.confidential_redirect_uri.as_deref(), shared)?;
+    let mut client = Client::new(&s.meta, id.clone(), args.client_secret.clone(), uri);
+    match args.client_auth {
+        Some(ClientAuth::Basic) => client.auth = Auth::Basic,
+        Some(ClientAuth::Post) => client.auth = Auth::Post,
+        None => {}
+    }
+    Ok(Some(ProbeClient { client, listener }))
 }
 
 /// A client's redirect URI, and its listener in browser mode: the one the

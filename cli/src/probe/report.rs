@@ -128,6 +128,25 @@ pub(crate) struct Report {
 /// The exit code when something is inconclusive but nothing failed.
 pub(crate) const INCONCLUSIVE: u8 = 3;
 
+/// The exit code of verdicts (outcome and severity): 1 for a failure at or
+/// above `fail_on`; 3 for none, but something inconclusive; 0 for neither.
+pub(crate) fn exit_code(
+    verdicts: impl Iterator<Item = (Outcome, Severity)> + Clone,
+    fail_on: FailOn,
+) -> u8 {
+    let mut all = verdicts;
+    if all
+        .clone()
+        .any(|(o, s)| o == Outcome::Fail && s >= fail_on.severity())
+    {
+        crate::fail::REFUSED
+    } else if all.any(|(o, _)| o == Outcome::Inconclusive) {
+        INCONCLUSIVE
+    } else {
+        0
+    }
+}
+
 impl Report {
     fn count(&self, outcome: Outcome) -> usize {
         self.rows.iter().filter(|r| r.outcome == outcome).count()
@@ -144,17 +163,7 @@ impl Report {
     /// 1: a failure at or above `fail_on`; 3: none, but something
     /// inconclusive; 0: neither.
     pub(crate) fn exit_code(&self, fail_on: FailOn) -> u8 {
-        let failed = self
-            .rows
-            .iter()
-            .any(|r| r.outcome == Outcome::Fail && r.severity >= fail_on.severity());
-        if failed {
-            crate::fail::REFUSED
-        } else if self.count(Outcome::Inconclusive) > 0 {
-            INCONCLUSIVE
-        } else {
-            0
-        }
+        exit_code(self.rows.iter().map(|r| (r.outcome, r.severity)), fail_on)
     }
 
     pub(crate) fn summary(&self) -> String {

@@ -74,7 +74,7 @@ fn cells(row: &Row, rule_w: usize, requires_w: usize, did_w: usize) -> [Vec<Stri
 
 /// `text` in lines of at most `width` characters, broken at spaces; a
 /// longer word (a URL) is cut into pieces of `width`.
-fn wrap(text: &str, width: usize) -> Vec<String> {
+pub(crate) fn wrap(text: &str, width: usize) -> Vec<String> {
     let width = width.max(1);
     let mut lines = Vec::new();
     let mut line = String::new();

@@ -89,7 +89,7 @@ pub(crate) fn skipped(rule: &'static Rule, flags: &str) -> Row {
 }
 
 /// `code_challenge` and `code_challenge_method` pairs.
-fn pkce<'a>(challenge: &'a str, method: &'a str) -> [(&'static str, &'a str); 2] {
+pub(crate) fn pkce<'a>(challenge: &'a str, method: &'a str) -> [(&'static str, &'a str); 2] {
     [
         ("code_challenge", challenge),
         ("code_challenge_method", method),
