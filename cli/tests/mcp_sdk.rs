@@ -6,186 +6,27 @@
 //! behind the SDK's `requireBearerAuth` that accepts only tokens issued
 //! for it. See tests/fixtures/mcp-sdk/server.mjs.
 //!
-//! The packages are installed with `npm ci` under the target directory
-//! (`target/fixtures/mcp-sdk`), never in the source tree. The one allowed
-//! skip: npm cannot install them (no node or npm, or the registry
-//! unreachable): the tests print `SKIPPED: <reason>` and return. Any other
-//! install failure fails them.
+//! The packages are installed with `npm ci` under the target directory by
+//! `support::fixture`, never in the source tree. The one allowed skip: npm
+//! cannot reach the registry (the tests print `SKIPPED: <reason>`; with
+//! `PROOFKEY_REQUIRE_FIXTURES=1`, as in CI, they fail instead).
 
 mod support;
 
-use std::fs;
-use std::io::{BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::Mutex;
-use std::sync::mpsc::channel;
-use std::thread;
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 use serde_json::Value;
+use support::fixture::{self, Server};
 use support::{Running, browser, location, visit};
 use url::Url;
 
-/// `npm ci` of a ~100-package tree; generous for a slow registry.
-const INSTALL_TIMEOUT: Duration = Duration::from_secs(300);
-const START_TIMEOUT: Duration = Duration::from_secs(60);
-const FILES: [&str; 3] = ["package.json", "package-lock.json", "server.mjs"];
-
-fn source() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mcp-sdk")
-}
-
-/// Under the target directory (the parent of Cargo's per-target tmp dir).
-fn installed_dir() -> PathBuf {
-    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
-    tmp.parent().unwrap_or(tmp).join("fixtures/mcp-sdk")
-}
-
-/// Installs the packages once per test binary. `Err` is a reason to skip.
-fn installed() -> Result<PathBuf, String> {
-    static INSTALL: Mutex<Option<Result<PathBuf, String>>> = Mutex::new(None);
-    let mut done = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
-    done.get_or_insert_with(install).clone()
-}
-
-fn install() -> Result<PathBuf, String> {
-    let dir = installed_dir();
-    fs::create_dir_all(&dir).unwrap();
-    let same = |name: &str| fs::read(source().join(name)).ok() == fs::read(dir.join(name)).ok();
-    // Reinstalled only when the pinned lock changed.
-    let current = same("package-lock.json")
-        && dir
-            .join("node_modules/@modelcontextprotocol/sdk/package.json")
-            .is_file();
-    for name in FILES {
-        fs::copy(source().join(name), dir.join(name)).unwrap();
-    }
-    if current {
-        return Ok(dir);
-    }
-    for tool in ["node", "npm"] {
-        let found = Command::new(tool)
-            .arg("--version")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok();
-        if !found {
-            return Err(format!("{tool} is not installed"));
-        }
-    }
-    let mut child = Command::new("npm")
-        .args(["ci", "--no-audit", "--no-fund"])
-        .current_dir(&dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("npm could not start: {e}"))?;
-    let mut err = child.stderr.take().unwrap();
-    let reader = thread::spawn(move || {
-        let mut text = String::new();
-        let _ = err.read_to_string(&mut text);
-        text
-    });
-    let deadline = Instant::now() + INSTALL_TIMEOUT;
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(format!(
-                "npm ci took more than {} s (registry unreachable?)",
-                INSTALL_TIMEOUT.as_secs()
-            ));
-        }
-        thread::sleep(Duration::from_millis(100));
-    };
-    let output = reader.join().unwrap();
-    if status.success() {
-        return Ok(dir);
-    }
-    // Only a registry that cannot be reached is a reason to skip.
-    let network = [
-        "ENOTFOUND",
-        "EAI_AGAIN",
-        "ECONNREFUSED",
-        "ECONNRESET",
-        "ETIMEDOUT",
-        "ENETUNREACH",
-    ];
-    match output
-        .lines()
-        .find(|l| network.iter().any(|n| l.contains(n)))
-    {
-        Some(line) => Err(format!(
-            "npm could not reach the registry ({})",
-            line.trim()
-        )),
-        None => panic!("npm ci failed, not for lack of network: {output}"),
-    }
-}
-
-/// The SDK's server, killed on drop.
-struct SdkServer {
-    child: Child,
-    base: String,
-}
-
-impl SdkServer {
-    fn start(dir: &Path) -> Self {
-        let mut child = Command::new("node")
-            .arg("server.mjs")
-            .current_dir(dir)
-            // Kept open: the server exits when its stdin closes.
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let out = child.stdout.take().unwrap();
-        let (tx, rx) = channel();
-        thread::spawn(move || {
-            for line in BufReader::new(out).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-        let mut server = Self {
-            child,
-            base: String::new(),
-        };
-        let line = rx
-            .recv_timeout(START_TIMEOUT)
-            .expect("the SDK server printed its address");
-        server.base = line
-            .strip_prefix("listening on ")
-            .expect("listening on URL")
-            .to_owned();
-        assert!(server.base.starts_with("http://127.0.0.1:"), "{line}");
-        server
-    }
-}
-
-impl Drop for SdkServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-macro_rules! server_or_skip {
-    () => {
-        match installed() {
-            Ok(dir) => SdkServer::start(&dir),
-            Err(reason) => {
-                println!("SKIPPED: {reason}");
-                return;
-            }
-        }
-    };
+/// The SDK's server on a free port (`tests/fixtures/mcp-sdk/server.mjs`,
+/// installed under the target directory); killed on drop.
+fn start() -> Result<Server, String> {
+    let dir = fixture::npm("mcp-sdk")?;
+    let mut node = Command::new("node");
+    node.arg("server.mjs").current_dir(dir);
+    Ok(Server::start(node))
 }
 
 fn param(url: &Url, name: &str) -> Option<String> {
@@ -196,8 +37,8 @@ fn param(url: &Url, name: &str) -> Option<String> {
 
 #[test]
 fn login_with_resource_and_registration_against_the_typescript_sdk() {
-    let sdk = server_or_skip!();
-    let resource = format!("{}/mcp", sdk.base);
+    let sdk = server_or_skip!(start());
+    let resource = format!("{}/mcp", sdk.url);
     // Without a token, the SDK's /mcp points to its metadata (RFC 9728 §5.1).
     let agent = browser();
     let unauthenticated = agent.get(&resource).call().unwrap();
@@ -217,7 +58,7 @@ fn login_with_resource_and_registration_against_the_typescript_sdk() {
         login.next_stderr_line().unwrap(),
         format!(
             "the resource {resource} names the authorization server {} (metadata {}/.well-known/oauth-protected-resource/mcp)",
-            sdk.base, sdk.base
+            sdk.url, sdk.url
         )
     );
     let registered = login.next_stderr_line().unwrap();
@@ -266,8 +107,8 @@ fn login_with_resource_and_registration_against_the_typescript_sdk() {
 /// with curl against SDK 1.32; see cli/README.md).
 #[test]
 fn probe_profile_mcp_against_the_typescript_sdk() {
-    let sdk = server_or_skip!();
-    let resource = format!("{}/mcp", sdk.base);
+    let sdk = server_or_skip!(start());
+    let resource = format!("{}/mcp", sdk.url);
     let out = support::run(&[
         "probe",
         "--profile",
