@@ -6,7 +6,7 @@
 # public API is the checked-in listing (api/proofkey.txt), so that every
 # change of the API is a visible diff. Run from a clean clone; .ci/run
 # calls it. To accept an intended API change:
-#   cargo +nightly public-api -ss -p proofkey --all-features > api/proofkey.txt
+#   cargo +nightly-2026-10-29 public-api -ss -p proofkey --all-features > api/proofkey.txt
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
@@ -36,12 +36,15 @@ done
 [ "$bad" = 0 ]
 
 echo "--- public API of proofkey against api/proofkey.txt"
-# cargo-public-api reads rustdoc's JSON, which only nightly writes; the
-# version is pinned so that the listing's format does not drift.
+# cargo-public-api reads rustdoc's JSON, which only nightly writes. Both
+# are pinned: the tool's version and the nightly's date, so that neither
+# the JSON format nor the listing's spelling (`Self` or the type's path)
+# drifts when `nightly` moves.
 cpa_version=0.52.0
-if ! rustup toolchain list | grep -q '^nightly' \
-        && ! rustup toolchain install nightly --profile minimal >/dev/null 2>&1; then
-    echo "public API: SKIPPED, no nightly toolchain could be installed"; exit 0
+toolchain=nightly-2026-10-29
+if ! rustup toolchain list | grep -q "^$toolchain" \
+        && ! rustup toolchain install "$toolchain" --profile minimal >/dev/null 2>&1; then
+    echo "public API: SKIPPED, $toolchain could not be installed"; exit 0
 fi
 if [ "$(cargo public-api --version 2>/dev/null)" != "cargo-public-api $cpa_version" ]; then
     cargo install --locked --quiet cargo-public-api --version "$cpa_version"
@@ -49,10 +52,10 @@ fi
 current=$(mktemp)
 trap 'rm -f "$current"' EXIT
 # -ss: no blanket or auto-trait impls, which say nothing about this crate.
-cargo +nightly public-api -ss -p proofkey --all-features >"$current" 2>/dev/null
+cargo +"$toolchain" public-api -ss -p proofkey --all-features >"$current" 2>/dev/null
 if ! diff -u api/proofkey.txt "$current"; then
     echo "the public API changed (diff above): if intended, regenerate api/proofkey.txt"
-    echo "  cargo +nightly public-api -ss -p proofkey --all-features > api/proofkey.txt"
+    echo "  cargo +$toolchain public-api -ss -p proofkey --all-features > api/proofkey.txt"
     echo "and list the change in CHANGELOG.md"
     exit 1
 fi
