@@ -153,6 +153,17 @@ pub(crate) fn code_key(code: &str) -> [u8; 32] {
     Sha256::digest(code.as_bytes()).into()
 }
 
+/// A record's lifetime in whole milliseconds, as the backends take it:
+/// [`StoreError::BadTtl`] when it is zero or does not fit an `i64` (the
+/// widest that both Redis `PX` and PostgreSQL's `bigint` accept).
+#[cfg_attr(not(any(feature = "redis", feature = "postgres")), allow(dead_code))]
+pub(crate) fn ttl_millis(ttl: std::time::Duration) -> Result<i64, StoreError> {
+    match i64::try_from(ttl.as_millis()) {
+        Ok(ms) if ms > 0 => Ok(ms),
+        _ => Err(StoreError::BadTtl),
+    }
+}
+
 /// Lower-case hex, for keys.
 #[cfg_attr(not(any(feature = "redis", feature = "memory")), allow(dead_code))]
 pub(crate) fn hex(bytes: &[u8]) -> String {

@@ -86,13 +86,6 @@ fn failed(e: &tokio_postgres::Error) -> StoreError {
     }
 }
 
-fn millis(ttl: Duration) -> Result<i64, StoreError> {
-    match i64::try_from(ttl.as_millis()) {
-        Ok(ms) if ms > 0 => Ok(ms),
-        _ => Err(StoreError::BadTtl),
-    }
-}
-
 impl PostgresStore {
     /// A pool of up to 32 connections to `url`
     /// (`postgres://user:password@host:port/database`, without TLS); one is
@@ -231,7 +224,7 @@ impl CodeStore for PostgresStore {
         record: &CodeRecord,
         ttl: Duration,
     ) -> Result<(), StoreError> {
-        let ms = millis(ttl)?;
+        let ms = crate::ttl_millis(ttl)?;
         let bytes = encoding::encode_for(record, ttl)?;
         let hash = code_key(code);
         let client = record.client_id();
@@ -266,7 +259,7 @@ impl CodeStore for PostgresStore {
 
 impl ChallengeLog for PostgresStore {
     async fn first_seen(&self, fingerprint: &[u8; 16], ttl: Duration) -> Result<bool, StoreError> {
-        let ms = millis(ttl)?;
+        let ms = crate::ttl_millis(ttl)?;
         let rows = self
             .with(async |c| {
                 let st = c.prepare_cached(FIRST_SEEN).await?;

@@ -82,13 +82,6 @@ fn failed(e: &RedisError) -> StoreError {
     }
 }
 
-fn millis(ttl: Duration) -> Result<u64, StoreError> {
-    match u64::try_from(ttl.as_millis()) {
-        Ok(0) | Err(_) => Err(StoreError::BadTtl),
-        Ok(ms) => Ok(ms),
-    }
-}
-
 impl RedisStore {
     /// Connects to `url` (`redis://host:port/db`, `rediss://` with TLS
     /// where the `redis` crate is built with it).
@@ -173,7 +166,7 @@ impl RedisStore {
         format!("{}q:{client_id}", self.prefix)
     }
 
-    async fn reserve(&self, client: &str, member: &str, ms: u64) -> Result<(), StoreError> {
+    async fn reserve(&self, client: &str, member: &str, ms: i64) -> Result<(), StoreError> {
         let Some(quota) = self.quota else {
             return Ok(());
         };
@@ -231,7 +224,7 @@ impl CodeStore for RedisStore {
         record: &CodeRecord,
         ttl: Duration,
     ) -> Result<(), StoreError> {
-        let ms = millis(ttl)?;
+        let ms = crate::ttl_millis(ttl)?;
         let bytes = encoding::encode_for(record, ttl)?;
         let key = self.code_key(code);
         let member = hex(&code_key(code));
@@ -270,7 +263,7 @@ impl ChallengeLog for RedisStore {
         cmd.arg(format!("{}f:{}", self.prefix, hex(fingerprint)))
             .arg(1)
             .arg("PX")
-            .arg(millis(ttl)?)
+            .arg(crate::ttl_millis(ttl)?)
             .arg("NX");
         self.run(cmd, |ok: Option<String>| ok.is_some()).await
     }
