@@ -74,42 +74,47 @@
 //! # Server quick start
 //!
 //! The authorization endpoint validates the challenge and binds it to the
-//! code; the token endpoint checks the verifier against that binding:
+//! code; the token endpoint checks the verifier against that binding. Both
+//! read the request as received (the raw query, the raw form body), so no
+//! map in between can drop a repeated parameter:
 //!
 //! ```
-//! use proofkey::{ChallengeMethod, ClientType, CodeChallenge, Policy};
+//! use proofkey::{ClientType, CodeChallenge, Policy};
 //!
 //! let policy = Policy::production(); // public clients must use PKCE; S256 only
 //!
-//! // GET /authorize, after validating client_id and redirect_uri; the client
-//! // type comes from the client's registration, never from the request.
-//! let query = [
-//!     ("response_type", "code"),
-//!     ("client_id", "spa"),
-//!     ("code_challenge", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"),
-//!     ("code_challenge_method", "S256"),
-//! ];
-//! let bound = policy.authorize_params(ClientType::Public, query)?;
-//! // Store the binding in the same record as the code, atomically.
-//! let record = bound.map(|c| (c.as_str().to_owned(), c.method()));
-//!
-//! // POST /token: consume the code first, whatever the outcome.
-//! let form = [
-//!     ("grant_type", "authorization_code"),
-//!     ("code_verifier", "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
-//! ];
-//! let bound = match &record {
-//!     Some((value, method)) => Some(CodeChallenge::parse(value, *method)?),
-//!     None => None, // "no PKCE" only ever from the code's own record
+//! // GET /authorize?..., once client_id and redirect_uri are known good. The
+//! // client type comes from the client's registration, never from the request.
+//! let query = "response_type=code&client_id=app&state=xyz\
+//!     &code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM\
+//!     &code_challenge_method=S256";
+//! let checked = policy.authorize_query(ClientType::Public, query);
+//! let bound: Option<CodeChallenge> = match checked {
+//!     Ok(bound) => bound, // store it in the code's own record, atomically
+//!     // RFC 7636 §4.4.1: redirect back with these pairs, the state and iss.
+//!     Err(e) => return Err(format!("redirect with {:?}", e.query_pairs()).into()),
 //! };
-//! policy.token_params(ClientType::Public, bound.as_ref(), form)?;
 //!
-//! // The attacker with the intercepted code but no verifier:
-//! let no_verifier = [("grant_type", "authorization_code")];
-//! let stolen = policy.token_params(ClientType::Public, bound.as_ref(), no_verifier);
-//! assert_eq!(stolen.unwrap_err().error_code(), "invalid_grant");
+//! // POST /token: take (consume) the code's record first, whatever follows.
+//! let body = "grant_type=authorization_code&code=SplxlOBeZQQYbYS6WxSbIA\
+//!     &client_id=app&redirect_uri=https%3A%2F%2Fapp.example%2Fcb\
+//!     &code_verifier=dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+//! policy.token_form(ClientType::Public, bound.as_ref(), body)?;
+//!
+//! // The attacker with the intercepted code but not the verifier:
+//! let stolen = "grant_type=authorization_code&code=SplxlOBeZQQYbYS6WxSbIA&client_id=app";
+//! let err = policy.token_form(ClientType::Public, bound.as_ref(), stolen).unwrap_err();
+//! assert_eq!(err.status_code(), 400); // RFC 6749 §5.2
+//! assert_eq!(err.error_code(), "invalid_grant");
 //! # Ok::<(), Box<dyn core::error::Error>>(())
 //! ```
+//!
+//! A framework that has already split the request into pairs passes them
+//! to [`Policy::authorize_params`] and [`Policy::token_params`] instead
+//! (the raw pair list, repeated names and all). The binding is the
+//! [`CodeChallenge`] itself, its two columns (`as_str()`, `method()`, read
+//! back with [`CodeChallenge::parse`]) or its serde form; a missing record
+//! is an invalid code, never "no PKCE".
 //!
 //! The [`Policy`] docs list every rule with its RFC section and error code,
 //! and the server guide: call it only after validating `client_id` and
