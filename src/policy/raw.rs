@@ -12,10 +12,9 @@ use zeroize::Zeroize;
 use super::params::sealed;
 use super::{AuthorizeError, ClientType, Param, Policy, TokenError};
 use crate::CodeChallenge;
-
-/// A valid PKCE value is at most 128 characters (RFC 7636 §4.1, §4.2) and
-/// never needs escaping, as is every method name.
-const CAPACITY: usize = 128;
+// A valid PKCE value is at most MAX_LEN (128) characters (RFC 7636 §4.1,
+// §4.2) and never needs escaping, as is every method name.
+use crate::alphabet::{MAX_LEN, hex_value};
 
 impl Policy {
     /// [`authorize_params`](Self::authorize_params) over the authorization
@@ -162,7 +161,7 @@ impl Param for RawParam<'_> {
 /// A value as it stands in the request, or decoded into a stack buffer.
 enum Value<'a> {
     Raw(&'a str),
-    Decoded { buf: [u8; CAPACITY], len: u8 },
+    Decoded { buf: [u8; MAX_LEN], len: u8 },
 }
 
 impl<'a> Value<'a> {
@@ -170,7 +169,7 @@ impl<'a> Value<'a> {
         if !raw.bytes().any(|b| b == b'%' || b == b'+') {
             return Value::Raw(raw);
         }
-        let mut buf = [0u8; CAPACITY];
+        let mut buf = [0u8; MAX_LEN];
         let mut decoded = Decoded::new(raw);
         let mut len = 0usize;
         for (slot, byte) in buf.iter_mut().zip(&mut decoded) {
@@ -249,17 +248,6 @@ impl Iterator for Decoded<'_> {
             }
             other => Some(other),
         }
-    }
-}
-
-/// The value of one hex digit, either case.
-const fn hex_value(digit: u8) -> Option<u8> {
-    match digit {
-        // In range, so none of these can wrap.
-        b'0'..=b'9' => Some(digit.wrapping_sub(b'0')),
-        b'a'..=b'f' => Some(digit.wrapping_sub(b'a' - 10)),
-        b'A'..=b'F' => Some(digit.wrapping_sub(b'A' - 10)),
-        _ => None,
     }
 }
 
