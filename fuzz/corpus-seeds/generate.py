@@ -218,6 +218,26 @@ def stored(issued, state, verifier):
     return head + check + b"." + verifier
 
 
+def stored_v2(issued, state, issuer, resource, verifier):
+    """A bound flow's text; `issuer` and `resource` are the base64url parts as written."""
+    head = b"v2.%d.%s.%s.%s." % (issued, state, issuer, resource)
+    check = hashlib.sha256(head + verifier).hexdigest()[:32].encode()
+    return head + check + b"." + verifier
+
+
+def b64(text):
+    return base64.urlsafe_b64encode(text).rstrip(b"=")
+
+
+def noncanonical(text):
+    """`b64(text)` with a trailing bit set in its last character: decodes to the same octets."""
+    alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    canonical = b64(text)
+    assert len(text) % 3 != 0, "needs trailing bits"
+    last = alphabet.index(canonical[-1:]) | 1
+    return canonical[:-1] + alphabet[last:last + 1]
+
+
 STATE = b"ZnJlc2ggc3RhdGUgZnJvbSAzMiByYW5kb20gb2N0ZXQ"  # 43 base64url characters
 OTHER_STATE = b"b3RoZXIgc3RhdGUgZnJvbSAzMiByYW5kb20gb2N0ZXQ"
 GENUINE = stored(1_700_000_000, STATE, RFC_VERIFIER)
@@ -237,11 +257,27 @@ CLIENT_FLOW = {
     "resume_leading_zero": flow_seed(RESUME, stored(b"01700000000", STATE, RFC_VERIFIER), STATE),
     "resume_check_uppercase": flow_seed(RESUME, GENUINE[:58] + GENUINE[58:90].upper() + GENUINE[90:], STATE),
     "resume_v2": flow_seed(RESUME, GENUINE.replace(b"v1.", b"v2.", 1), STATE),
+    "resume_v2_bound": flow_seed(RESUME, stored_v2(1_700_000_000, STATE, b64(b"https://as.example"),
+                                                   b64(b"https://rs.example/mcp"), RFC_VERIFIER), STATE),
+    "resume_v2_no_resource": flow_seed(RESUME, stored_v2(1_700_000_000, STATE, b64(b"https://as.example"),
+                                                         b"", RFC_VERIFIER), STATE),
+    # A right check over parts the binding must refuse: non-canonical base64url
+    # (trailing bits set), no issuer, an issuer of 129 octets, a space.
+    "resume_v2_noncanonical": flow_seed(RESUME, stored_v2(1_700_000_000, STATE, noncanonical(b"https://as.example/"),
+                                                          b"", RFC_VERIFIER), STATE),
+    "resume_v2_empty_issuer": flow_seed(RESUME, stored_v2(1_700_000_000, STATE, b"", b"", RFC_VERIFIER), STATE),
+    "resume_v2_issuer_129": flow_seed(RESUME, stored_v2(1_700_000_000, STATE, b64(b"https://" + b"a" * 121),
+                                                        b"", RFC_VERIFIER), STATE),
+    "resume_v2_space": flow_seed(RESUME, stored_v2(1_700_000_000, STATE, b64(b"https://as.example/a b"),
+                                                   b"", RFC_VERIFIER), STATE),
     "genuine_untouched": flow_seed(EDITED),
     "genuine_one_edit": flow_seed(EDITED, bytes([60, ord("x")])),
     "genuine_same_byte_edit": flow_seed(EDITED, bytes([0, ord("v")])),
     "genuine_foreign_state": flow_seed(EDITED, b"", OTHER_STATE),
     "genuine_expired": flow_seed(EDITED, delta=601),
+    "genuine_bound": flow_seed(EDITED | 4),
+    "genuine_bound_resource": flow_seed(EDITED | 4 | 8),
+    "genuine_bound_issuer_edit": flow_seed(EDITED | 4 | 8, bytes([110, ord("A")])),
     "store_take_second": flow_seed(STORE | (3 << 2), b"", b"\x01"),
     "store_take_foreign": flow_seed(STORE | (4 << 2), b"", OTHER_STATE),
     "store_take_expired": flow_seed(STORE | (2 << 2), b"", b"\x00", delta=601),
@@ -343,10 +379,20 @@ REUSE = {
 }
 
 
+# Inputs the fuzzer found (each a fixed defect), kept as they are.
+FOUND = [("reuse_guard", "many_clients_one_verifier")]
+
+
 def main():
+    found = {}
+    for target, name_ in FOUND:
+        with open(os.path.join(HERE, target, name_), "rb") as f:
+            found[target, name_] = f.read()
     for target in ("verifier_parse", "challenge_parse", "verify", "diagnose", "policy",
                    "client_flow", "token_endpoint", "reuse_guard"):
         shutil.rmtree(os.path.join(HERE, target), ignore_errors=True)
+    for (target, name_), data in found.items():
+        write(target, name_, data)
     for name_, data in STRINGS.items():
         write("verifier_parse", name_, data)
         write("challenge_parse", name_, data)

@@ -13,8 +13,10 @@
 //! | 17..49 | `seed` of the genuine flows' RNG |
 //!
 //! Modes: 0, `resume(part A, part B)` for arbitrary text; 1, a genuine flow
-//! from `seed` whose stored text gets the (position, byte) edits of part A,
-//! resumed with part B as the state (the genuine state when B is empty);
+//! from `seed` (bound with `for_issuer` when bit 2 of byte 0 is set, with a
+//! resource too when bit 3 is: a version 2 text) whose stored text gets the
+//! (position, byte) edits of part A, resumed with part B as the state (the
+//! genuine state when B is empty);
 //! 2, a `FlowStore<4>` holding up to four genuine flows, taken with part B
 //! (or, when B is a single byte, the state of flow B[0] % 4), twice;
 //! 3, `negotiate` on part A split at 0x00 (absent when A is empty).
@@ -52,7 +54,21 @@ fuzz_target!(|data: &[u8]| {
         }
         1 => {
             let mut rng = Seeded::new(seed);
-            let flow = ClientFlow::from_rng(&mut rng, issued).unwrap();
+            let mut flow = ClientFlow::from_rng(&mut rng, issued).unwrap();
+            if header[0] & 4 != 0 {
+                // Issuers and resources of every length up to 128.
+                let issuer = format!(
+                    "https://as.example/{}",
+                    "t".repeat(usize::from(seed[0] % 110))
+                );
+                let resource = (header[0] & 8 != 0).then(|| {
+                    format!(
+                        "https://rs.example/mcp{}",
+                        "/x".repeat(usize::from(seed[1] % 54))
+                    )
+                });
+                flow = flow.for_issuer(&issuer, resource.as_deref()).unwrap();
+            }
             let original = flow.to_stored().secret().as_bytes().to_vec();
             let mut edited = original.clone();
             for pair in a.chunks_exact(2) {
@@ -71,6 +87,8 @@ fuzz_target!(|data: &[u8]| {
                 assert_eq!(stored.as_bytes(), original, "an edited text was accepted");
                 assert_eq!(returned, flow.state(), "a foreign state was accepted");
                 assert_eq!(back.verifier().secret(), flow.verifier().secret());
+                assert_eq!(back.issuer(), flow.issuer());
+                assert_eq!(back.resource(), flow.resource());
             }
         }
         2 => {
@@ -136,8 +154,8 @@ fn check_resume(stored: &str, returned: &str, now: u64, max_age: u64) -> Option<
     let result = ClientFlow::resume_with_max_age(stored, returned, now, max_age);
     let expected = match reference_parse(stored) {
         None => Err(FlowError::Malformed),
-        Some((_, state, _)) if state != returned => Err(FlowError::StateMismatch),
-        Some((issued, _, _)) => age(issued, now, max_age),
+        Some(parsed) if parsed.state != returned => Err(FlowError::StateMismatch),
+        Some(parsed) => age(parsed.issued, now, max_age),
     };
     assert_eq!(
         result.as_ref().map(|_| ()).map_err(|e| *e),
@@ -146,11 +164,19 @@ fn check_resume(stored: &str, returned: &str, now: u64, max_age: u64) -> Option<
     );
     // (FlowError has no fields: its messages cannot carry the input.)
     let flow = result.ok()?;
-    let (issued, state, verifier) = reference_parse(stored)?;
+    let Parsed {
+        issued,
+        state,
+        verifier,
+        issuer,
+        resource,
+    } = reference_parse(stored)?;
     assert_eq!(flow.state(), returned);
     assert_eq!(flow.state(), state);
     assert_eq!(flow.verifier().secret(), verifier);
     assert_eq!(flow.issued_at(), issued);
+    assert_eq!(flow.issuer(), issuer.as_deref());
+    assert_eq!(flow.resource(), resource.as_deref());
     assert_eq!(
         flow.to_stored().secret(),
         stored,
@@ -172,12 +198,26 @@ fn age(issued: u64, now: u64, max_age: u64) -> Result<(), FlowError> {
     }
 }
 
-/// `v1.<issued_at>.<state>.<check>.<verifier>` as `StoredFlow` documents it.
-fn reference_parse(stored: &str) -> Option<(u64, String, String)> {
+/// A stored text as the model reads it.
+struct Parsed {
+    issued: u64,
+    state: String,
+    verifier: String,
+    issuer: Option<String>,
+    resource: Option<String>,
+}
+
+/// `v1.<issued_at>.<state>.<check>.<verifier>` and
+/// `v2.<issued_at>.<state>.<issuer>.<resource>.<check>.<verifier>`, as
+/// `StoredFlow` documents them.
+fn reference_parse(stored: &str) -> Option<Parsed> {
     if !stored.is_ascii() {
         return None;
     }
-    let rest = stored.strip_prefix("v1.")?;
+    let (bound, rest) = match stored.strip_prefix("v1.") {
+        Some(rest) => (false, rest),
+        None => (true, stored.strip_prefix("v2.")?),
+    };
     let (digits, rest) = rest.split_once('.')?;
     let canonical = !digits.is_empty()
         && digits.len() <= 20
@@ -195,18 +235,49 @@ fn reference_parse(stored: &str) -> Option<(u64, String, String)> {
     if !base64url(state) {
         return None;
     }
-    let rest = rest.strip_prefix('.')?;
+    let mut rest = rest.strip_prefix('.')?;
+    let (mut issuer, mut resource) = (None, None);
+    if bound {
+        let (issuer_part, after) = rest.split_once('.')?;
+        let (resource_part, after) = after.split_once('.')?;
+        issuer = Some(binding_value(issuer_part)?);
+        resource = match resource_part {
+            "" => None,
+            part => Some(binding_value(part)?),
+        };
+        rest = after;
+    }
     let (check, rest) = (rest.get(..32)?, rest.get(32..)?);
     let verifier = rest.strip_prefix('.')?;
     if !is_verifier(verifier.as_bytes()) {
         return None;
     }
+    let covered = &stored[..stored.len() - rest.len() - 32];
     let digest = Sha256::new()
-        .chain_update(format!("v1.{digits}.{state}.").as_bytes())
+        .chain_update(covered.as_bytes())
         .chain_update(verifier.as_bytes())
         .finalize();
     let hex: String = digest[..16].iter().map(|x| format!("{x:02x}")).collect();
-    (check == hex).then(|| (issued, state.to_owned(), verifier.to_owned()))
+    (check == hex).then(|| Parsed {
+        issued,
+        state: state.to_owned(),
+        verifier: verifier.to_owned(),
+        issuer,
+        resource,
+    })
+}
+
+/// An issuer or resource part: canonical unpadded base64url (the `base64`
+/// crate, not the library's `base64ct`) of 1 to 128 visible ASCII octets.
+fn binding_value(part: &str) -> Option<String> {
+    use base64::Engine as _;
+    let octets = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(part)
+        .ok()?;
+    let visible = !octets.is_empty()
+        && octets.len() <= 128
+        && octets.iter().all(|b| (b'!'..=b'~').contains(b));
+    visible.then(|| String::from_utf8(octets).ok()).flatten()
 }
 
 /// A deterministic RNG for genuine flows: SHA-256(seed ‖ counter) blocks.
