@@ -148,6 +148,53 @@ fn the_reused_rules_fail_both_verdicts_where_the_demo_is_weakened() {
 }
 
 #[test]
+fn a_server_that_refuses_the_resource_fails_the_resource_check() {
+    // It issues codes for no resource (RFC 8707 invalid_target) but serves
+    // the same client without one: as curl shows against
+    // `cargo run -p demo -- 0 --resource none`.
+    let demo = Demo::start_configured(
+        None,
+        |port| format!("http://127.0.0.1:{port}"),
+        |server| server.resources(Some(vec![])),
+    );
+    let resource = format!("{}/mcp", demo.issuer);
+    let (out, json) = probe_mcp(&resource, &[]);
+    let v = verdicts(&json);
+    assert_eq!(
+        v[..3],
+        [
+            "resource-metadata pass pass",
+            "methods-metadata pass pass",
+            "resource fail fail"
+        ],
+        "{json:#}"
+    );
+    assert!(
+        v[3..].iter().all(|r| r.ends_with("skipped skipped")),
+        "{v:?}"
+    );
+    assert_eq!(
+        check(&json, "resource")["observed"],
+        "with resource: a correct S256 authorization request for client spa got no code: \
+         the authorization endpoint redirected with error=invalid_target (this server issues \
+         no tokens for that resource); the same flow without resource got a token"
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    // The server really refused the resource, and really served the flow without it.
+    let log = demo.log.lines();
+    assert!(
+        log.iter()
+            .any(|l| l.starts_with("authorize client=spa: invalid_target (this server issues")),
+        "{log:?}"
+    );
+    assert!(
+        log.iter()
+            .any(|l| l == "token client=spa: access token issued"),
+        "{log:?}"
+    );
+}
+
+#[test]
 fn a_resource_without_metadata_fails_the_first_check_and_skips_the_rest() {
     let base = fixed_server(vec![]);
     let resource = format!("{base}/mcp");

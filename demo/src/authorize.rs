@@ -157,7 +157,10 @@ async fn decide_code(
     }
 
     // RFC 8707 §2: a malformed resource is refused before any code exists.
-    let resource = match crate::resource::requested(pairs) {
+    let served = s.settings.resources.as_deref();
+    let resource = match crate::resource::requested(pairs)
+        .and_then(|r| crate::resource::served(served, r).map(|()| r))
+    {
         Ok(resource) => resource,
         Err(description) => return fail(crate::resource::INVALID_TARGET, description),
     };

@@ -115,6 +115,7 @@ pub struct AuthServer {
     log: log::Log,
     store: Option<Store>,
     reuse_key: Option<reuse::Key>,
+    resources: Option<Vec<String>>,
 }
 
 impl AuthServer {
@@ -132,6 +133,7 @@ impl AuthServer {
             log: log::Log::Stderr,
             store: None,
             reuse_key: None,
+            resources: None,
         }
     }
 
@@ -182,6 +184,20 @@ impl AuthServer {
     pub fn reuse_key(self, key: [u8; 32]) -> Self {
         Self {
             reuse_key: Some(reuse::Key(key)),
+            ..self
+        }
+    }
+
+    /// Issues codes only for these resources (RFC 8707), as a server with
+    /// registered resources does, and refuses any other with
+    /// `invalid_target`; a request without `resource` is still served.
+    /// Default: any absolute URI. `Some(vec![])` is a server that knows no
+    /// resource, which an MCP client cannot use (`pkce probe --profile mcp`
+    /// fails its `resource` check).
+    #[must_use]
+    pub fn resources(self, served: Option<Vec<String>>) -> Self {
+        Self {
+            resources: served,
             ..self
         }
     }

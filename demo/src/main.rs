@@ -1,5 +1,5 @@
-//! `cargo run -p demo -- [PORT] [--weaken RULE] [--store URL]`: the demo authorization
-//! server on `127.0.0.1` (port 8080, or `PORT` from the argument or the
+//! `cargo run -p demo -- [PORT] [--weaken RULE] [--store URL] [--resource URL]...`:
+//! the demo authorization server on `127.0.0.1` (port 8080, or `PORT` from the argument or the
 //! environment; 0 lets the OS choose). The first line on stdout is always
 //! `listening on http://127.0.0.1:PORT`, with the bound port.
 //! `DEMO_POLICY=production|development|oauth21|fapi2` picks the PKCE policy.
@@ -12,7 +12,7 @@ use demo::Weakness;
 use proofkey::Policy;
 
 const USAGE: &str = "\
-usage: cargo run -p demo -- [PORT] [--weaken RULE] [--store URL]
+usage: cargo run -p demo -- [PORT] [--weaken RULE] [--store URL] [--resource URL]...
 
   PORT            port on 127.0.0.1 (default 8080, or $PORT; 0 = chosen by the OS).
                   The first line on stdout is `listening on http://127.0.0.1:PORT`.
@@ -43,6 +43,9 @@ usage: cargo run -p demo -- [PORT] [--weaken RULE] [--store URL]
                   live: memory (default, this process only), redis://HOST:PORT
                   or postgres://USER@HOST:PORT/DB (shared by every instance
                   started with the same URL and DEMO_REUSE_KEY)
+  --resource URL  issue codes only for this resource (RFC 8707; repeat for
+                  more), invalid_target for any other; default: any absolute
+                  URI. `--resource none` serves no resource at all
   -h, --help      this text
 
 environment: DEMO_POLICY=production (default) | development | oauth21 | fapi2
@@ -75,6 +78,8 @@ struct Args {
     port: Option<String>,
     weakness: Option<Weakness>,
     store: Option<String>,
+    /// `--resource`: the resources served, `None` for any.
+    resources: Option<Vec<String>>,
     help: bool,
 }
 
@@ -83,6 +88,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
         port: None,
         weakness: None,
         store: None,
+        resources: None,
         help: false,
     };
     while let Some(arg) = args.next() {
@@ -99,6 +105,16 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
                     .next()
                     .ok_or_else(|| "--store needs a URL".to_owned())?;
                 set_store(&mut parsed, url)?;
+                continue;
+            }
+            "--resource" => {
+                let url = args
+                    .next()
+                    .ok_or_else(|| "--resource needs a URL (or none)".to_owned())?;
+                let served = parsed.resources.get_or_insert_with(Vec::new);
+                if url != "none" {
+                    served.push(url);
+                }
                 continue;
             }
             _ if arg.starts_with("--store=") => {
@@ -263,8 +279,12 @@ async fn main() -> ExitCode {
             let _ = purging.purge_expired().await;
         }
     });
+    if let Some(served) = &args.resources {
+        say!("resources served (RFC 8707): {served:?}; any other is invalid_target");
+    }
     let mut server = demo::AuthServer::new(policy, &issuer)
         .weaken(args.weakness)
+        .resources(args.resources)
         .store(store);
     if let Some(key) = key {
         server = server.reuse_key(key);

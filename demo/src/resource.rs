@@ -39,6 +39,20 @@ pub(crate) fn requested(pairs: &[(String, String)]) -> Result<Option<&str>, &'st
     }
 }
 
+/// RFC 8707 §2: a well-formed `resource` this server issues no tokens for
+/// (it serves the fixed list `served`, when it has one) is `invalid_target`.
+pub(crate) fn served(
+    served: Option<&[String]>,
+    resource: Option<&str>,
+) -> Result<(), &'static str> {
+    match (served, resource) {
+        (Some(list), Some(resource)) if !list.iter().any(|s| s == resource) => {
+            Err("this server issues no tokens for that resource")
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Whether the token request's `resource` may redeem a code issued for
 /// `bound`: the same value, compared exactly, or both absent. A client
 /// that named a resource at the authorization endpoint names it again at
@@ -148,6 +162,17 @@ mod tests {
         assert!(requested(&pairs(&["/mcp"])).is_err());
         assert!(requested(&pairs(&["mailto:a@b"])).is_err());
         assert!(requested(&pairs(&["https://a.example", "https://b.example"])).is_err());
+    }
+
+    #[test]
+    fn a_fixed_list_serves_only_its_resources() {
+        let list = ["https://rs.example/mcp".to_owned()];
+        assert_eq!(served(None, Some("https://any.example")), Ok(()));
+        assert_eq!(served(Some(&list), Some("https://rs.example/mcp")), Ok(()));
+        assert!(served(Some(&list), Some("https://rs.example/mcp/")).is_err());
+        assert!(served(Some(&[]), Some("https://rs.example/mcp")).is_err());
+        // Without a resource, the request is the server's ordinary one.
+        assert_eq!(served(Some(&[]), None), Ok(()));
     }
 
     #[test]

@@ -98,6 +98,7 @@ fn bad_arguments_fail_with_the_usage() {
         &["0", "--weaken", "nope"][..],
         &["0", "--weaken"],
         &["0", "--bogus"],
+        &["0", "--resource"],
         &["not-a-port"],
     ] {
         let out = Command::new(env!("CARGO_BIN_EXE_demo"))

@@ -41,6 +41,15 @@ impl Demo {
 
     /// As `start`, with the issuer named by `issuer(port)` in its metadata.
     pub fn start_named(weakness: Option<Weakness>, issuer: impl Fn(u16) -> String) -> Self {
+        Self::start_configured(weakness, issuer, |server| server)
+    }
+
+    /// As `start_named`, with the server's settings changed by `configure`.
+    pub fn start_configured(
+        weakness: Option<Weakness>,
+        issuer: impl Fn(u16) -> String,
+        configure: impl FnOnce(AuthServer) -> AuthServer,
+    ) -> Self {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
@@ -51,7 +60,7 @@ impl Demo {
             .unwrap();
         let port = listener.local_addr().unwrap().port();
         let log = LogCapture::new();
-        let app = AuthServer::new(Policy::production(), &issuer(port))
+        let app = configure(AuthServer::new(Policy::production(), &issuer(port)))
             .weaken(weakness)
             .log_to(log.clone())
             .router();

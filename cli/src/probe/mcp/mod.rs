@@ -113,7 +113,7 @@ pub(crate) fn run(args: &ProbeArgs) -> Result<McpReport, Failure> {
             Outcome::Fail,
             format!(
                 "with resource: {}; the same flow without resource got a token",
-                f.message
+                without_setup_hints(&f.message)
             ),
         ));
         return Ok(rest_skipped(report, "a flow with resource"));
@@ -307,4 +307,14 @@ fn clone_client(c: &Client) -> Client {
         auth: c.auth,
         resource: c.resource.clone(),
     }
+}
+
+/// A baseline failure's finding without its setup hints (client id,
+/// redirect URI, ...): the same flow without `resource` got a token, so
+/// the setup is not what the server refused.
+fn without_setup_hints(message: &str) -> &str {
+    [" (check the client id", "; check the client id"]
+        .iter()
+        .find_map(|hint| message.split_once(hint))
+        .map_or(message, |(finding, _)| finding)
 }
