@@ -13,7 +13,7 @@ declare -A globs tests
 globs[core]='src/alphabet.rs src/challenge.rs src/sha256.rs src/verifier.rs src/verifier/**/*.rs src/rng.rs src/rng/**/*.rs src/scrub.rs src/secret_text.rs src/method.rs src/error.rs src/lib.rs'
 tests[core]='rfc7636 generate proptests uniformity redaction zeroize stack no_alloc stored_flow serde_reject'
 globs[policy]='src/policy.rs src/policy/**/*.rs'
-tests[policy]='policy policy_advisories policy_errors policy_params policy_presets policy_profiles policy_token proptests no_alloc'
+tests[policy]='policy policy_advisories policy_errors policy_params policy_presets policy_profiles policy_raw policy_token proptests no_alloc'
 globs[reuse]='src/reuse.rs src/reuse/**/*.rs'
 tests[reuse]='reuse_guard no_alloc zeroize'
 globs[client]='src/client.rs src/client/**/*.rs'

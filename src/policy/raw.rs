@@ -287,5 +287,10 @@ mod tests {
         assert!(decodes_to("%63ode_verifier", "code_verifier"));
         assert!(!decodes_to("code_challenge_method", "code_challenge"));
         assert!(!decodes_to("code+challenge", "code_challenge"));
+        // Every octet escaped: three times the name's length, the longest
+        // encoding the length filter lets through.
+        let escaped: &str = "%63%6F%64%65%5F%63%68%61%6C%6C%65%6E%67%65";
+        assert!(decodes_to(escaped, "code_challenge"));
+        assert!(!decodes_to(&escaped[..escaped.len() - 1], "code_challenge"));
     }
 }
