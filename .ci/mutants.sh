@@ -15,9 +15,9 @@ tests[core]='rfc7636 generate proptests uniformity redaction zeroize stack no_al
 globs[policy]='src/policy.rs src/policy/**/*.rs'
 tests[policy]='policy policy_advisories policy_errors policy_params policy_presets policy_profiles policy_raw policy_token proptests no_alloc'
 globs[reuse]='src/reuse.rs src/reuse/**/*.rs'
-tests[reuse]='reuse_guard no_alloc zeroize'
+tests[reuse]='reuse_guard reuse_flush no_alloc zeroize'
 globs[client]='src/client.rs src/client/**/*.rs'
-tests[client]='client_flow stored_flow flow_store negotiate no_alloc redaction zeroize'
+tests[client]='bound_flow client_flow stored_flow flow_store negotiate no_alloc redaction zeroize'
 globs[misc]='src/diagnose.rs src/serde_impl.rs src/arbitrary_impl.rs'
 tests[misc]='diagnose serde serde_reject arbitrary no_alloc redaction zeroize'
 
