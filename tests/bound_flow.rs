@@ -234,6 +234,30 @@ fn the_longest_bound_text_is_573_characters_and_round_trips() {
     );
     // 573 octets, the two-octet length and one octet of alignment.
     assert_eq!(std::mem::size_of::<StoredFlow>(), 576);
+
+    // With a 128-character verifier: 573 exactly, which round-trips, and
+    // one character more is refused.
+    let head = stored.secret().rsplitn(3, '.').nth(2).unwrap().to_owned() + ".";
+    let with_verifier = |verifier: &str| {
+        let digest = Sha256::new()
+            .chain_update(head.as_bytes())
+            .chain_update(verifier.as_bytes())
+            .finalize();
+        let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+        format!("{head}{hex}.{verifier}")
+    };
+    let verifier = "A.~-_0".repeat(22)[..128].to_owned();
+    let longest = with_verifier(&verifier);
+    assert_eq!(longest.len(), 573);
+    let back = ClientFlow::resume(&longest, flow.state(), u64::MAX).unwrap();
+    assert_eq!(back.verifier().secret(), verifier);
+    assert_eq!(back.to_stored().secret(), longest);
+    let longer = with_verifier(&format!("{verifier}A"));
+    assert_eq!(longer.len(), 574);
+    assert_eq!(
+        ClientFlow::resume(&longer, flow.state(), u64::MAX).unwrap_err(),
+        FlowError::Malformed
+    );
 }
 
 #[test]
