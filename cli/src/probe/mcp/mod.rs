@@ -91,7 +91,7 @@ pub(crate) fn run(args: &ProbeArgs) -> Result<McpReport, Failure> {
     };
 
     // The control: a correct S256 flow with the resource gets a token.
-    if let Err(f) = rules::baseline(&mut s, main) {
+    if let Err(refused) = rules::try_baseline(&mut s, main)? {
         // Without the resource, the same flow tells a refused resource
         // from a setup error (client, redirect URI): that stays exit 2.
         let without = ProbeClient {
@@ -113,7 +113,7 @@ pub(crate) fn run(args: &ProbeArgs) -> Result<McpReport, Failure> {
             Outcome::Fail,
             format!(
                 "with resource: {}; the same flow without resource got a token",
-                without_setup_hints(&f.message)
+                refused.finding()
             ),
         ));
         return Ok(rest_skipped(report, "a flow with resource"));
@@ -307,14 +307,4 @@ fn clone_client(c: &Client) -> Client {
         auth: c.auth,
         resource: c.resource.clone(),
     }
-}
-
-/// A baseline failure's finding without its setup hints (client id,
-/// redirect URI, ...): the same flow without `resource` got a token, so
-/// the setup is not what the server refused.
-fn without_setup_hints(message: &str) -> &str {
-    [" (check the client id", "; check the client id"]
-        .iter()
-        .find_map(|hint| message.split_once(hint))
-        .map_or(message, |(finding, _)| finding)
 }

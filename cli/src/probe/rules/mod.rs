@@ -96,31 +96,89 @@ pub(crate) fn pkce<'a>(challenge: &'a str, method: &'a str) -> [(&'static str, &
     ]
 }
 
+/// What the server did instead of completing a correct S256 flow: the
+/// control every rule starts from.
+pub(crate) enum NoControl {
+    /// The authorization endpoint issued no code.
+    NoCode(String),
+    /// The token endpoint refused the code and its verifier.
+    NoToken(String),
+}
+
+impl NoControl {
+    /// What the server did, without advice.
+    pub(crate) fn finding(&self) -> &str {
+        match self {
+            Self::NoCode(finding) | Self::NoToken(finding) => finding,
+        }
+    }
+
+    /// An error of the setup (client, redirect URI), not a rule: exit 2,
+    /// with what to check.
+    fn into_failure(self, s: &Session) -> Failure {
+        match self {
+            Self::NoCode(finding) => {
+                let mut hints = vec!["check the client id and redirect URI"];
+                if !s.has_scope() {
+                    hints.push("OpenID providers usually need --scope openid");
+                }
+                if s.is_auto() {
+                    hints.push("--auto needs a server that approves without a login page: else run without --auto");
+                }
+                Failure::usage(format!("{finding} ({})", hints.join("; ")))
+            }
+            Self::NoToken(finding) => Failure::usage(format!(
+                "{finding}; check the client id, secret and redirect URI"
+            )),
+        }
+    }
+}
+
+/// A code bound to a fresh S256 challenge and its verifier, or what the
+/// authorization endpoint did instead.
+fn try_issue_s256(
+    s: &mut Session,
+    c: &ProbeClient,
+) -> Result<Result<(String, CodeVerifier), NoControl>, Failure> {
+    let verifier = s.verifier()?;
+    let challenge = verifier.challenge();
+    Ok(match s.authorize(c, &pkce(challenge.as_str(), "S256"))? {
+        Authz::Issued(code) => Ok((code, verifier)),
+        Authz::NotIssued(what) => Err(NoControl::NoCode(format!(
+            "a correct S256 authorization request for client {} got no code: the authorization endpoint {what}",
+            c.client.id
+        ))),
+    })
+}
+
 /// A code bound to a fresh S256 challenge, and its verifier. Not getting
 /// one is an error of the setup (client, redirect URI), not a rule.
 pub(crate) fn issue_s256(
     s: &mut Session,
     c: &ProbeClient,
 ) -> Result<(String, CodeVerifier), Failure> {
-    let verifier = s.verifier()?;
-    let challenge = verifier.challenge();
-    match s.authorize(c, &pkce(challenge.as_str(), "S256"))? {
-        Authz::Issued(code) => Ok((code, verifier)),
-        Authz::NotIssued(what) => {
-            let mut hints = vec!["check the client id and redirect URI"];
-            if !s.has_scope() {
-                hints.push("OpenID providers usually need --scope openid");
-            }
-            if s.is_auto() {
-                hints.push("--auto needs a server that approves without a login page: else run without --auto");
-            }
-            Err(Failure::usage(format!(
-                "a correct S256 authorization request for client {} got no code: the authorization endpoint {what} ({})",
-                c.client.id,
-                hints.join("; ")
-            )))
-        }
-    }
+    try_issue_s256(s, c)?.map_err(|no| no.into_failure(s))
+}
+
+/// The control flow through to its token: the redeemed code and its
+/// verifier, or what the server did instead. A network error is still an
+/// error.
+pub(crate) fn try_baseline(
+    s: &mut Session,
+    c: &ProbeClient,
+) -> Result<Result<(String, CodeVerifier), NoControl>, Failure> {
+    let (code, verifier) = match try_issue_s256(s, c)? {
+        Ok(issued) => issued,
+        Err(no) => return Ok(Err(no)),
+    };
+    Ok(match s.redeem(c, &code, Some(verifier.secret()))? {
+        Reply::Issued(_) => Ok((code, verifier)),
+        refused => Err(NoControl::NoToken(format!(
+            "a correct S256 token request for client {} was refused: {}",
+            c.client.id,
+            s.token_text(&refused)
+        ))),
+    })
 }
 
 /// The control: a correct S256 flow gets a token. Without it, a refusal
@@ -130,15 +188,7 @@ pub(crate) fn baseline(
     s: &mut Session,
     c: &ProbeClient,
 ) -> Result<(String, CodeVerifier), Failure> {
-    let (code, verifier) = issue_s256(s, c)?;
-    match s.redeem(c, &code, Some(verifier.secret()))? {
-        Reply::Issued(_) => Ok((code, verifier)),
-        refused => Err(Failure::usage(format!(
-            "a correct S256 token request for client {} was refused: {}; check the client id, secret and redirect URI",
-            c.client.id,
-            s.token_text(&refused)
-        ))),
-    }
+    try_baseline(s, c)?.map_err(|no| no.into_failure(s))
 }
 
 /// `verifier` with its last character replaced (still a valid verifier).
