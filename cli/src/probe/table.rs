@@ -29,23 +29,11 @@ pub(crate) fn render(report: &Report, width: usize) -> String {
     let rule_w = (rest * 28 / 100).max(LONGEST_ID);
     let requires_w = (rest - rule_w) * 44 / 100;
     let did_w = rest - rule_w - requires_w;
-    let line = |cells: [&str; 4]| {
-        let text = format!(
-            "{:<FIRST$}{GAP}{:<rule_w$}{GAP}{:<requires_w$}{GAP}{}",
-            cells[0], cells[1], cells[2], cells[3]
-        );
-        format!("{}\n", text.trim_end())
-    };
+    let table = Columns([FIRST, rule_w, requires_w]);
     let mut out = format!("PKCE probe of {}\n\n", report.issuer);
-    out.push_str(&line(["OUTCOME", "RULE", "RFC REQUIRES", "SERVER DID"]));
+    out.push_str(&table.line(["OUTCOME", "RULE", "RFC REQUIRES", "SERVER DID"]));
     for row in &report.rows {
-        let columns = cells(row, rule_w, requires_w, did_w);
-        let height = columns.iter().map(Vec::len).max().unwrap_or(1);
-        out.push('\n');
-        for i in 0..height {
-            let cell = |c: usize| columns[c].get(i).map_or("", String::as_str);
-            out.push_str(&line([cell(0), cell(1), cell(2), cell(3)]));
-        }
+        out.push_str(&table.block(&cells(row, rule_w, requires_w, did_w)));
     }
     out.push('\n');
     out.push_str(&report.summary());
@@ -53,14 +41,47 @@ pub(crate) fn render(report: &Report, width: usize) -> String {
     out
 }
 
+/// Four columns, the first three padded to their widths, two spaces
+/// apart: the layout both probe tables share.
+pub(crate) struct Columns(pub(crate) [usize; 3]);
+
+impl Columns {
+    /// One line of the table.
+    pub(crate) fn line(&self, cells: [&str; 4]) -> String {
+        let [a, b, c] = self.0;
+        let text = format!(
+            "{:<a$}{GAP}{:<b$}{GAP}{:<c$}{GAP}{}",
+            cells[0], cells[1], cells[2], cells[3]
+        );
+        format!("{}\n", text.trim_end())
+    }
+
+    /// One row's block: a blank line, then the columns' lines side by side.
+    pub(crate) fn block(&self, columns: &[Vec<String>; 4]) -> String {
+        let height = columns.iter().map(Vec::len).max().unwrap_or(1);
+        let mut out = String::from("\n");
+        for i in 0..height {
+            let cell = |c: usize| columns[c].get(i).map_or("", String::as_str);
+            out.push_str(&self.line([cell(0), cell(1), cell(2), cell(3)]));
+        }
+        out
+    }
+}
+
+/// What the server did, then each note, wrapped to `width`.
+pub(crate) fn observed(observed: &str, notes: &[String], width: usize) -> Vec<String> {
+    let mut did = wrap(observed, width);
+    for note in notes {
+        did.extend(wrap(&format!("note: {note}"), width));
+    }
+    did
+}
+
 fn cells(row: &Row, rule_w: usize, requires_w: usize, did_w: usize) -> [Vec<String>; 4] {
     let mut rule = wrap(row.rule.id, rule_w);
     rule.extend(wrap(row.rule.rule, rule_w));
     rule.extend(wrap(&format!("[{}]", row.rule.source), rule_w));
-    let mut did = wrap(&row.observed, did_w);
-    for note in &row.notes {
-        did.extend(wrap(&format!("note: {note}"), did_w));
-    }
+    let did = observed(&row.observed, &row.notes, did_w);
     [
         vec![
             row.outcome.name().to_owned(),

@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::checks::Check;
 use crate::probe::report::{self, FailOn, Outcome, Row, Severity};
-use crate::probe::table::{width, wrap};
+use crate::probe::table::{Columns, observed, width, wrap};
 
 /// One check, judged twice.
 pub(crate) struct McpRow {
@@ -106,24 +106,13 @@ impl McpReport {
         let rest = width - 2 * FIRST - 3 * 2;
         let check_w = rest * 55 / 100;
         let did_w = rest - check_w;
-        let line = |cells: [&str; 4]| {
-            let text = format!(
-                "{:<FIRST$}  {:<FIRST$}  {:<check_w$}  {}",
-                cells[0], cells[1], cells[2], cells[3]
-            );
-            format!("{}\n", text.trim_end())
-        };
+        let table = Columns([FIRST, FIRST, check_w]);
         let mut out = format!("MCP profile probe of {}", self.resource);
         if let Some(issuer) = &self.issuer {
             out.push_str(&format!(" (authorization server {issuer})"));
         }
         out.push_str("\n\n");
-        out.push_str(&line([
-            "STRICT",
-            "LENIENT",
-            "CHECK [MCP SPEC]",
-            "SERVER DID",
-        ]));
+        out.push_str(&table.line(["STRICT", "LENIENT", "CHECK [MCP SPEC]", "SERVER DID"]));
         for row in &self.rows {
             let mut check = wrap(row.check.id, check_w);
             check.extend(wrap(row.check.check, check_w));
@@ -131,10 +120,7 @@ impl McpReport {
             if let Some(id) = row.check.reuses {
                 check.extend(wrap(&format!("(probe rule {id})"), check_w));
             }
-            let mut did = wrap(&row.observed, did_w);
-            for note in &row.notes {
-                did.extend(wrap(&format!("note: {note}"), did_w));
-            }
+            let mut did = observed(&row.observed, &row.notes, did_w);
             if let Some(warning) = &row.warning {
                 did.extend(wrap(&format!("lenient warning: {warning}"), did_w));
             }
@@ -143,18 +129,12 @@ impl McpReport {
             } else {
                 row.lenient.name().to_owned()
             };
-            let columns = [
+            out.push_str(&table.block(&[
                 vec![row.strict.name().to_owned(), row.severity.name().to_owned()],
                 vec![lenient_cell],
                 check,
                 did,
-            ];
-            let height = columns.iter().map(Vec::len).max().unwrap_or(1);
-            out.push('\n');
-            for i in 0..height {
-                let cell = |c: usize| columns[c].get(i).map_or("", String::as_str);
-                out.push_str(&line([cell(0), cell(1), cell(2), cell(3)]));
-            }
+            ]));
         }
         out.push_str(&format!(
             "\nstrict: {}; lenient: {}; the exit code follows the {} verdicts\n",
